@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI through tsx so no build step stands between an edit and a run.
+import { register } from 'tsx/esm/api';
+register();
+await import('../src/cli/main.ts');
