@@ -1,0 +1,89 @@
+// Runs `packer build -machine-readable` through zx, turning its stream into progress lines
+// on stderr and a redacted full log; success is Packer's exit code plus a parsed artifact.
+import { createWriteStream } from 'node:fs';
+import { $ } from 'zx';
+import { info } from '../log.js';
+import { redact } from '../redact.js';
+import { PackerError, InterruptedError } from '../errors.js';
+import { ArtifactCollector, parsePackerLine, progressText, type PackerArtifact } from './packer-stream.js';
+
+export interface PackerRunOptions {
+  /** Directory holding build.pkr.hcl. */
+  dir: string;
+  logFile: string;
+  env?: Record<string, string>;
+  /** Extra arguments before the template, e.g. ["-force"]. */
+  args?: string[];
+  /** Aborting stops Packer (SIGINT, then SIGKILL of its whole tree after graceMs). */
+  signal?: AbortSignal;
+  graceMs?: number;
+}
+
+export interface PackerRunResult {
+  exitCode: number;
+  artifacts: PackerArtifact[];
+  /** The last error lines Packer printed, for the failure message. */
+  errors: string[];
+  seconds: number;
+}
+
+function elapsed(start: number): string {
+  const s = Math.round((Date.now() - start) / 1000);
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export async function runPackerBuild(options: PackerRunOptions): Promise<PackerRunResult> {
+  const start = Date.now();
+  const log = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
+  const collector = new ArtifactCollector();
+  const errors: string[] = [];
+  const env = { ...process.env, CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1', ...options.env };
+  const args = ['build', '-machine-readable', '-color=false', ...(options.args ?? []), '.'];
+  const child = $({ cwd: options.dir, env, nothrow: true, quiet: true })`packer ${args}`;
+
+  let interrupted = false;
+  const stop = () => {
+    interrupted = true;
+    info('stopping Packer (it tears down its VM)...');
+    void child.kill('SIGINT').catch(() => undefined);
+    setTimeout(() => void child.kill('SIGKILL').catch(() => undefined), options.graceMs ?? 30_000).unref();
+  };
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
+
+  child.stderr.on('data', (chunk: Buffer) => log.write(redact(chunk.toString())));
+  try {
+    for await (const raw of child) {
+      log.write(`${redact(raw)}\n`);
+      const line = parsePackerLine(raw);
+      if (!line) continue;
+      collector.add(line);
+      const text = progressText(line);
+      if (!text) continue;
+      if (line.type === 'ui' && line.data[0] === 'error') errors.push(text.replace(/^! /, ''));
+      info(`[${elapsed(start)}] ${text}`);
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+  }
+  const output = await child;
+  await new Promise<void>((resolve) => log.end(resolve));
+
+  const exitCode = output.exitCode ?? 1;
+  const seconds = (Date.now() - start) / 1000;
+  if (interrupted) throw new InterruptedError(`packer build interrupted after ${seconds.toFixed(0)} s`);
+  return { exitCode, artifacts: collector.list(), errors: errors.slice(-20), seconds };
+}
+
+// Throws with Packer's own last error lines when the build failed or made no artifact.
+export function requireArtifact(result: PackerRunResult, logFile: string): PackerArtifact {
+  const last = result.errors.filter((e) => e.trim() !== '').slice(-3).join(' | ');
+  if (result.exitCode !== 0) {
+    throw new PackerError(`packer build failed (exit ${result.exitCode}): ${last || 'see log'}`, {
+      hint: `full log: ${logFile}`,
+    });
+  }
+  const artifact = result.artifacts[0];
+  if (!artifact) throw new PackerError('packer build exited 0 but reported no artifact', { hint: `full log: ${logFile}` });
+  return artifact;
+}
