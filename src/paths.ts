@@ -6,19 +6,21 @@ import os from 'node:os';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export function imagesDir(): string {
-  return process.env.AMIBAKE_IMAGES_DIR ?? path.join(repoRoot, 'images');
+  return process.env.AMIBAKE_IMAGES_DIR || path.join(repoRoot, 'images');
 }
 
 export function templatesDir(): string {
   return path.join(repoRoot, 'templates');
 }
 
+// Where spec steps' scripts are looked up; AMIBAKE_PROVISIONERS_DIR lets tests use their own.
 export function provisionersDir(): string {
-  return path.join(repoRoot, 'provisioners');
+  return process.env.AMIBAKE_PROVISIONERS_DIR || path.join(repoRoot, 'provisioners');
 }
 
+
 export function buildRoot(): string {
-  return process.env.AMIBAKE_BUILD_DIR ?? path.join(repoRoot, 'build');
+  return process.env.AMIBAKE_BUILD_DIR || path.join(repoRoot, 'build');
 }
 
 // build/<image>/<target>/
@@ -27,6 +29,6 @@ export function buildDir(image: string, target: string): string {
 }
 
 export function cacheDir(): string {
-  const xdg = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  return process.env.AMIBAKE_CACHE_DIR ?? path.join(xdg, 'amibake');
+  const xdg = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return process.env.AMIBAKE_CACHE_DIR || path.join(xdg, 'amibake');
 }
