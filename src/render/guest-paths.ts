@@ -1,0 +1,7 @@
+// Fixed paths inside the guest that the generated scripts and provisioners agree on.
+export const GUEST_STAGING = '/tmp/amibake';
+export const GUEST_FILES = '/tmp/amibake/files';
+/** Where sources are uploaded (AMIBAKE_SOURCES_DIR); a source's own destination is a copy. */
+export const GUEST_SOURCES = '/tmp/amibake/sources';
+/** The kernel and initrd are copied here, readable by the build user, for download. */
+export const GUEST_BOOT_EXPORT = '/tmp/amibake-boot';
