@@ -4,6 +4,7 @@ AMIBAKE := node bin/amibake.js
 TARGET ?= local
 NAME ?=
 SPECS := $(if $(NAME),$(NAME),--all)
+export AMIBAKE_SOURCE_MIRROR AMIBAKE_CACHE_DIR AMIBAKE_BUILD_DIR
 
 .PHONY: help setup deps test validate render image bake verify publish base bench ci clean
 

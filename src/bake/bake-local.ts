@@ -1,33 +1,28 @@
 // Bakes a spec's `local` target: sources checked, base disk ready, Packer's QEMU builder run
-// on it, the disk plus the guest's own kernel and initrd collected, all recorded in a manifest.
-import { mkdir, rename, rm, stat, readdir } from 'node:fs/promises';
+// on it, the disk plus the guest's own kernel and initrd collected and checksummed.
+import { rename, rm, stat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedSpec } from '../spec/types.js';
 import type { BuildManifest } from '../manifest-types.js';
-import { BakeError, InterruptedError } from '../errors.js';
-import { buildDir } from '../paths.js';
+import { BakeError } from '../errors.js';
 import { sha256File } from '../util/fs.js';
-import { acquireLock, LockHeldError } from '../util/lock.js';
 import { info } from '../log.js';
 import { detectPacker } from '../render/packer-version.js';
 import { renderBuild } from '../render/render.js';
 import { detectAccelerator } from '../local/accel.js';
 import { ensureBase, defaultRecipe } from '../local/base.js';
 import { createBuildKey } from '../local/keys.js';
-import { buildPath, manifestPath, newBuildId, TOOL_VERSION, writeManifest } from './manifest.js';
-import { PhaseRecorder } from './phases.js';
+import { runBuild, type BakeResult, type BuildFrame } from './build-run.js';
 import { runPackerBuild, requireArtifact } from './packer-run.js';
 import { stageSources, type SourceOptions } from './sources.js';
 import { throwIfAborted } from './interrupts.js';
+import type { StateStore } from '../state/store.js';
+
+export type { BakeResult } from './build-run.js';
 
 export interface BakeOptions extends SourceOptions {
   signal?: AbortSignal;
-}
-
-export interface BakeResult {
-  manifest: BuildManifest;
-  manifestFile: string;
-  dir: string;
+  state?: StateStore;
 }
 
 // The artifact names verification and publishing rely on.
@@ -36,112 +31,78 @@ export const LOCAL_ARTIFACTS = { disk: 'disk.qcow2', kernel: 'vmlinuz', initrd: 
 export async function bakeLocal(loaded: LoadedSpec, options: BakeOptions = {}): Promise<BakeResult> {
   const local = loaded.spec.targets.local;
   if (!local) {
-    throw new BakeError(`${loaded.name} declares no local target`, { hint: `bake it on AWS: make image NAME=${loaded.name} TARGET=aws` });
+    throw new BakeError(`${loaded.name} declares no local target`, {
+      hint: `bake it on AWS: make image NAME=${loaded.name} TARGET=aws`,
+    });
   }
-  const lock = await takeBakeLock(loaded.name);
-  const buildId = newBuildId();
-  const dir = buildPath(loaded.name, 'local', buildId);
-  const manifestFile = manifestPath(loaded.name, 'local', buildId);
-  const manifest = startManifest(loaded, buildId);
-  const phases = new PhaseRecorder(manifestFile, manifest);
-  await mkdir(dir, { recursive: true });
-  await writeManifest(manifestFile, manifest);
-  info(`build ${buildId} of ${loaded.name} (local) in ${dir}`);
-  const keyDir = path.join(dir, 'key');
-
-  try {
-    const sourcesDir = path.join(dir, 'sources');
-    await phases.run('sources', () => stageSources(loaded.spec.sources ?? [], sourcesDir, options));
-    throwIfAborted(options.signal, 'sources');
-
-    const [packer, accel] = await Promise.all([detectPacker(), detectAccelerator()]);
-    manifest.packer_version = packer.version;
-    manifest.accelerator = accel.accelerator;
-    info(`accelerator: ${accel.accelerator} (${accel.reason})`);
-
-    const base = await phases.run('base', () => ensureBase(defaultRecipe(local.release)));
-    manifest.base = { recipe_hash: base.recipeHash, sha256: base.sha256 };
-    throwIfAborted(options.signal, 'base');
-
-    const key = await createBuildKey(keyDir);
-    const outputDir = path.join(dir, 'packer-output');
-    const kernelOutDir = path.join(dir, 'boot');
-    await mkdir(kernelOutDir, { recursive: true });
-    const rendered = await phases.run('render', () =>
-      renderBuild(loaded, {
-        target: 'local',
-        packer,
-        buildId,
-        outDir: path.join(dir, 'packer'),
-        offline: options.offline,
-        sourcesDir: loaded.spec.sources?.length ? sourcesDir : undefined,
-        local: {
-          baseQcow2: base.qcow2,
-          baseSha256: base.sha256,
-          kernel: base.kernel,
-          initrd: base.initrd,
-          accelerator: accel.accelerator,
-          sshPrivateKeyFile: key.privateKeyFile,
-          sshPublicKey: key.publicKey,
-          sshUser: local.ssh_user ?? base.user,
-          outputDir,
-          serialLog: path.join(dir, 'serial.log'),
-          memory: local.memory,
-          cpus: local.cpus,
-          kernelOutDir,
-        },
-      }),
-    );
-    manifest.template_hash = rendered.templateHash;
-
-    const logFile = path.join(dir, 'packer.log');
-    const result = await phases.run('packer', () =>
-      runPackerBuild({ dir: rendered.dir, logFile, signal: options.signal }),
-    );
-    requireArtifact(result, logFile);
-
-    await phases.run('collect', () => collectArtifacts(manifest, dir, outputDir, kernelOutDir));
-    manifest.status = 'succeeded';
-    info(`baked ${loaded.name}: ${path.join(dir, LOCAL_ARTIFACTS.disk)}`);
-    return { manifest, manifestFile, dir };
-  } catch (error) {
-    manifest.status = error instanceof InterruptedError || options.signal?.aborted ? 'interrupted' : 'failed';
-    manifest.reason = error instanceof Error ? error.message : String(error);
-    if (manifest.status === 'interrupted' && !(error instanceof InterruptedError)) {
-      throw new InterruptedError(`bake of ${loaded.name} interrupted: ${manifest.reason}`);
+  return runBuild(loaded, 'local', options, async (frame) => {
+    const keyDir = path.join(frame.dir, 'key');
+    try {
+      await bakeInFrame(loaded, local, frame, keyDir, options);
+    } finally {
+      await rm(keyDir, { recursive: true, force: true });
     }
-    throw error;
-  } finally {
-    manifest.finished_at = new Date().toISOString();
-    await writeManifest(manifestFile, manifest);
-    await rm(keyDir, { recursive: true, force: true });
-    await lock.release();
-  }
+  });
 }
 
-async function takeBakeLock(image: string) {
-  try {
-    return await acquireLock(path.join(buildDir(image, 'local'), 'bake.lock'), `a bake of ${image}`);
-  } catch (error) {
-    if (error instanceof LockHeldError) throw new BakeError(error.message, { hint: 'wait for it, or stop it' });
-    throw error;
-  }
-}
+async function bakeInFrame(
+  loaded: LoadedSpec,
+  local: NonNullable<LoadedSpec['spec']['targets']['local']>,
+  { dir, manifest, phases, buildId }: BuildFrame,
+  keyDir: string,
+  options: BakeOptions,
+): Promise<void> {
+  const sourcesDir = path.join(dir, 'sources');
+  await phases.run('sources', () => stageSources(loaded.spec.sources ?? [], sourcesDir, options));
+  throwIfAborted(options.signal, 'sources');
 
-function startManifest(loaded: LoadedSpec, buildId: string): BuildManifest {
-  return {
-    schema: 1,
-    build_id: buildId,
-    image: loaded.name,
-    target: 'local',
-    status: 'running',
-    started_at: new Date().toISOString(),
-    spec_hash: loaded.hash,
-    base: {},
-    phases: {},
-    artifacts: [],
-    tool_version: TOOL_VERSION,
-  };
+  const [packer, accel] = await Promise.all([detectPacker(), detectAccelerator()]);
+  manifest.packer_version = packer.version;
+  manifest.accelerator = accel.accelerator;
+  info(`accelerator: ${accel.accelerator} (${accel.reason})`);
+
+  const base = await phases.run('base', () => ensureBase(defaultRecipe(local.release)));
+  manifest.base = { recipe_hash: base.recipeHash, sha256: base.sha256 };
+  throwIfAborted(options.signal, 'base');
+
+  const key = await createBuildKey(keyDir);
+  const outputDir = path.join(dir, 'packer-output');
+  const kernelOutDir = path.join(dir, 'boot');
+  const rendered = await phases.run('render', () =>
+    renderBuild(loaded, {
+      target: 'local',
+      packer,
+      buildId,
+      outDir: path.join(dir, 'packer'),
+      offline: options.offline,
+      sourcesDir: loaded.spec.sources?.length ? sourcesDir : undefined,
+      local: {
+        baseQcow2: base.qcow2,
+        baseSha256: base.sha256,
+        kernel: base.kernel,
+        initrd: base.initrd,
+        accelerator: accel.accelerator,
+        sshPrivateKeyFile: key.privateKeyFile,
+        sshPublicKey: key.publicKey,
+        sshUser: local.ssh_user ?? base.user,
+        outputDir,
+        serialLog: path.join(dir, 'serial.log'),
+        memory: local.memory,
+        cpus: local.cpus,
+        kernelOutDir,
+      },
+    }),
+  );
+  manifest.template_hash = rendered.templateHash;
+
+  const logFile = path.join(dir, 'packer.log');
+  const result = await phases.run('packer', () =>
+    runPackerBuild({ dir: rendered.dir, logFile, signal: options.signal }),
+  );
+  requireArtifact(result, logFile);
+
+  await phases.run('collect', () => collectArtifacts(manifest, dir, outputDir, kernelOutDir));
+  info(`baked ${loaded.name}: ${path.join(dir, LOCAL_ARTIFACTS.disk)}`);
 }
 
 // Moves Packer's disk and the fetched kernel/initrd to their fixed names and checksums them.

@@ -1,0 +1,30 @@
+// amibake bake NAME [--target local|aws]: bake an image without verifying it.
+import { parseCommandArgs } from '../args.js';
+import { UsageError } from '../../errors.js';
+import { printJson } from '../../log.js';
+import { loadSpec } from '../../spec/load.js';
+import { withInterrupts } from '../../bake/interrupts.js';
+import { bakeTarget, targetOption } from '../../bake/image.js';
+import { mirrorsFromEnv } from '../../bake/sources.js';
+
+export const summary = 'bake an image (no verification): bake NAME [--target local|aws] [--offline]';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('bake', argv, {
+    target: { type: 'string', default: 'local' },
+    offline: { type: 'boolean', default: false },
+    'source-mirror': { type: 'string', multiple: true },
+    'no-provision': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
+  const [name] = positionals;
+  if (!name || positionals.length > 1) throw new UsageError('bake: give exactly one image name');
+  const target = targetOption(values.target);
+  const loaded = await loadSpec(name);
+  const mirrors = [...(values['source-mirror'] ?? []), ...mirrorsFromEnv()];
+  const result = await withInterrupts((signal) =>
+    bakeTarget(loaded, target, { signal, mirrors, offline: values.offline, noProvision: values['no-provision'] }),
+  );
+  if (values.json) printJson(result.manifest);
+  return 0;
+}
