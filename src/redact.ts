@@ -4,7 +4,8 @@ const PATTERNS: RegExp[] = [
   /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g,
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
   /(aws_secret_access_key\s*[=:]\s*)[A-Za-z0-9/+=]{30,}/gi,
-  /((?:password|passwd|secret|token)["']?\s*[=:]\s*["']?)[^\s"']{3,}/gi,
+  // A key such as `id-token: write` is a name, not a secret: the key must start a word.
+  /((?<![\w-])(?:password|passwd|secret|token)["']?\s*[=:]\s*["']?)[^\s"']{3,}/gi,
 ];
 
 const registered = new Set<string>();

@@ -1,0 +1,28 @@
+// One line of text per staleness reason and per outdated entry, for logs and tables.
+import type { OutdatedEntry, StaleReason } from './outdated.js';
+
+const NOT_RECORDED = '(not recorded)';
+const short = (hash: string) => hash.slice(0, 12);
+const old = (hash: string | null) => (hash ? short(hash) : NOT_RECORDED);
+
+export function describeReason(reason: StaleReason): string {
+  switch (reason.kind) {
+    case 'never_built':
+      return 'never built';
+    case 'last_failed': {
+      const why = reason.reason ? ` (${reason.reason})` : '';
+      return `last build ${reason.build_id} ${reason.status}${why}`;
+    }
+    case 'spec_changed':
+      return `spec changed ${short(reason.old)} -> ${short(reason.new)}`;
+    case 'base_changed':
+      return `base changed in ${reason.region}: ${reason.old ?? NOT_RECORDED} -> ${reason.new}`;
+    case 'base_recipe_changed':
+      return `base recipe changed ${old(reason.old)} -> ${short(reason.new)}`;
+  }
+}
+
+export function describeEntry(entry: OutdatedEntry): string {
+  if (entry.error) return `check failed: ${entry.error}`;
+  return entry.stale ? entry.reasons.map(describeReason).join('; ') : 'up to date';
+}
