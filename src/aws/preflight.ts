@@ -23,6 +23,8 @@ export interface PreflightInput {
   targetRegions: string[];
   encrypted: boolean;
   public: boolean;
+  /** An AMI id given on the command line (--base-ami) instead of the spec's base lookup. */
+  baseAmiOverride?: string;
 }
 
 export interface PreflightReport {
@@ -43,15 +45,54 @@ function oneLine(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
+// amazon-ebs snapshots the build instance's EBS root volume, so it refuses (after launching
+// nothing, but only once Packer runs) a base whose root device is instance-store.
+const EBS_ONLY =
+  "Packer's amazon-ebs builds only from EBS-backed AMIs: pin an EBS-backed base in the spec," +
+  ' or give one with --base-ami ID';
+
+async function checkOverride(input: PreflightInput, report: PreflightReport): Promise<string[]> {
+  const id = input.baseAmiOverride as string;
+  const out = await send(ec2Client(input.buildRegion), new DescribeImagesCommand({ ImageIds: [id] }), {
+    phase: 'bake',
+  });
+  const image = out.Images?.[0];
+  if (!image?.ImageId) return [`base AMI ${id} does not exist in ${input.buildRegion}`];
+  const problems: string[] = [];
+  if (image.Architecture !== input.arch) {
+    problems.push(`base AMI ${id} is ${image.Architecture ?? 'of unknown architecture'}, not ${input.arch}`);
+  }
+  if (image.RootDeviceType !== 'ebs') {
+    problems.push(`base AMI ${id} has root device ${image.RootDeviceType ?? 'unknown'}: ${EBS_ONLY}`);
+  }
+  report.baseAmi = {
+    imageId: image.ImageId,
+    name: image.Name ?? '',
+    creationDate: image.CreationDate ?? '',
+    ownerId: image.OwnerId ?? '',
+  };
+  return problems;
+}
+
 async function checkBase(input: PreflightInput, report: PreflightReport): Promise<string[]> {
+  if (input.baseAmiOverride) {
+    return checkOverride(input, report).catch((error: unknown) => [`base AMI: ${oneLine(error)}`]);
+  }
+  const { base, arch, buildRegion } = input;
+  const problems: string[] = [];
   try {
-    const { base, arch, buildRegion } = input;
-    report.baseAmi = await resolveBaseAmi(base, arch, buildRegion, { phase: 'bake' });
-    return [];
+    const ami = await resolveBaseAmi(base, arch, buildRegion, { phase: 'bake' });
+    if (base.root_device === 'instance-store') {
+      problems.push(`base AMI ${ami.imageId} (${ami.name}) is instance-store-backed: ${EBS_ONLY}`);
+    } else {
+      report.baseAmi = ami;
+    }
   } catch (error) {
     const note = error instanceof AwsError && error.hint ? ` (${error.hint})` : '';
-    return [`base AMI: ${oneLine(error)}${note}`];
+    problems.push(`base AMI: ${oneLine(error)}${note}`);
+    if (base.root_device === 'instance-store') problems.push(`base root_device is instance-store: ${EBS_ONLY}`);
   }
+  return problems;
 }
 
 async function checkInstanceType(input: PreflightInput): Promise<string[]> {

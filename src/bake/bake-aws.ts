@@ -26,6 +26,10 @@ export interface AwsBakeOptions extends SourceOptions {
   /** SSH endpoint override for the build instance (a local VM standing in for it). */
   sshHost?: string;
   sshPort?: string;
+  sshUser?: string;
+  sshPrivateKeyFile?: string;
+  /** Bake from this AMI id instead of the spec's base lookup (still checked in preflight). */
+  baseAmi?: string;
 }
 
 // The build region: explicit, else the standard AWS variables, else the spec's first region.
@@ -43,7 +47,8 @@ export async function bakeAws(loaded: LoadedSpec, options: AwsBakeOptions = {}):
     manifest.packer_version = packer.version;
     const name = amiName(loaded.name, buildId);
 
-    const report = await phases.run('preflight', () => runPreflight(preflightInput(loaded, name, region)));
+    const input = { ...preflightInput(loaded, name, region), baseAmiOverride: options.baseAmi };
+    const report = await phases.run('preflight', () => runPreflight(input));
     const base = assertPreflight(loaded.name, report);
     manifest.base = { ami: { [region]: base.imageId } };
     info(`base AMI in ${region}: ${base.imageId} (${base.name})`);
@@ -67,10 +72,12 @@ export async function bakeAws(loaded: LoadedSpec, options: AwsBakeOptions = {}):
           endpointEc2: endpointFor('ec2'),
           sshHost: options.sshHost,
           sshPort: options.sshPort,
+          sshUser: options.sshUser,
+          sshPrivateKeyFile: options.sshPrivateKeyFile,
           toolVersion: TOOL_VERSION,
           // A name filter is rendered as source_ami_filter (Packer resolves it again; the AMI's
           // amibake:base-ami tag records what it used); an SSM base is pinned to its resolved id.
-          baseAmi: loaded.spec.targets.aws?.base.ssm_parameter ? base.imageId : undefined,
+          baseAmi: (options.baseAmi ?? loaded.spec.targets.aws?.base.ssm_parameter) ? base.imageId : undefined,
         },
       }),
     );

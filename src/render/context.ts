@@ -27,6 +27,10 @@ export interface AwsContext {
   endpointEc2?: string;
   sshHost?: string;
   sshPort?: string;
+  /** With sshHost: log in as this user with this key instead of a temporary key pair (a
+   * stand-in machine for the build instance, which already trusts the key). */
+  sshUser?: string;
+  sshPrivateKeyFile?: string;
   toolVersion: string;
   /** An AMI id resolved beforehand (SSM bases); replaces source_ami_filter. */
   baseAmi?: string;

@@ -18,6 +18,8 @@ const ROOT_DEVICES: Record<AwsBase['distro'], string> = {
   amazon: '/dev/xvda',
 };
 
+const DEFAULT_VOLUME_GIB = 10;
+
 /** Tag keys amibake writes on every AMI, snapshot and build instance. */
 export const TAG_KEYS = {
   image: 'amibake:image',
@@ -107,11 +109,14 @@ export function amazonView(loaded: LoadedSpec, ctx: RenderContext, label: string
     endpointEc2: aws.endpointEc2 ?? null,
     ...sourceChoice(loaded, t, aws),
     deviceName: ROOT_DEVICES[t.base.distro],
-    volumeSize: t.volume_size ?? null,
+    // Always sized: without a size or snapshot the block device mapping is incomplete (moto and
+    // EC2 both ask for one when the mapping does not match the AMI's own root device).
+    volumeSize: t.volume_size ?? DEFAULT_VOLUME_GIB,
     encrypted: t.encrypted ?? encryptedByDefault(loaded.spec),
     noProvision,
-    sshUser: sshUserFor(t),
+    sshUser: aws.sshUser ?? sshUserFor(t),
     sshHost: aws.sshHost ?? null,
+    sshPrivateKeyFile: aws.sshPrivateKeyFile ?? null,
     sshPort: sshPortNumber(aws.sshPort),
     modern: ctx.packer.modern,
     tags: tags(loaded, ctx, aws, name),

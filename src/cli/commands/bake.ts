@@ -7,7 +7,7 @@ import { withInterrupts } from '../../bake/interrupts.js';
 import { bakeTarget, targetOption } from '../../bake/image.js';
 import { mirrorsFromEnv } from '../../bake/sources.js';
 
-export const summary = 'bake an image (no verification): bake NAME [--target local|aws] [--offline]';
+export const summary = 'bake an image (no verification): bake NAME [--target local|aws] [--offline] [--no-provision] [--base-ami ID]';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('bake', argv, {
@@ -15,6 +15,7 @@ export async function run(argv: string[]): Promise<number> {
     offline: { type: 'boolean', default: false },
     'source-mirror': { type: 'string', multiple: true },
     'no-provision': { type: 'boolean', default: false },
+    'base-ami': { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const [name] = positionals;
@@ -22,9 +23,13 @@ export async function run(argv: string[]): Promise<number> {
   const target = targetOption(values.target);
   const loaded = await loadSpec(name);
   const mirrors = [...(values['source-mirror'] ?? []), ...mirrorsFromEnv()];
-  const result = await withInterrupts((signal) =>
-    bakeTarget(loaded, target, { signal, mirrors, offline: values.offline, noProvision: values['no-provision'] }),
-  );
+  const options = {
+    mirrors,
+    offline: values.offline,
+    noProvision: values['no-provision'],
+    baseAmi: values['base-ami'],
+  };
+  const result = await withInterrupts((signal) => bakeTarget(loaded, target, { ...options, signal }));
   if (values.json) printJson(result.manifest);
   return 0;
 }
