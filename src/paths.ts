@@ -32,3 +32,8 @@ export function cacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return process.env.AMIBAKE_CACHE_DIR || path.join(xdg, 'amibake');
 }
+
+// Downloaded sources by sha256; apart from cacheDir() so tests can isolate it cheaply.
+export function sourceCacheDir(): string {
+  return process.env.AMIBAKE_SOURCE_CACHE || path.join(cacheDir(), 'sources');
+}

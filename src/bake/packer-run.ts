@@ -1,6 +1,7 @@
 // Runs `packer build -machine-readable` through zx, turning its stream into progress lines
 // on stderr and a redacted full log; success is Packer's exit code plus a parsed artifact.
 import { createWriteStream } from 'node:fs';
+import path from 'node:path';
 import { $ } from 'zx';
 import { info } from '../log.js';
 import { redact } from '../redact.js';
@@ -24,6 +25,8 @@ export interface PackerRunResult {
   artifacts: PackerArtifact[];
   /** The last error lines Packer printed, for the failure message. */
   errors: string[];
+  /** The provisioner running when the build ended (a script path or an upload), if any. */
+  lastStep?: string;
   seconds: number;
 }
 
@@ -37,6 +40,7 @@ export async function runPackerBuild(options: PackerRunOptions): Promise<PackerR
   const log = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
   const collector = new ArtifactCollector();
   const errors: string[] = [];
+  let lastStep: string | undefined;
   const env = { ...process.env, CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1', ...options.env };
   const args = ['build', '-machine-readable', '-color=false', ...(options.args ?? []), '.'];
   const child = $({ cwd: options.dir, env, nothrow: true, quiet: true })`packer ${args}`;
@@ -60,6 +64,7 @@ export async function runPackerBuild(options: PackerRunOptions): Promise<PackerR
       collector.add(line);
       const text = progressText(line);
       if (!text) continue;
+      lastStep = provisionerOf(text) ?? lastStep;
       if (line.type === 'ui' && line.data[0] === 'error') errors.push(text.replace(/^! /, ''));
       info(`[${elapsed(start)}] ${text}`);
     }
@@ -72,14 +77,23 @@ export async function runPackerBuild(options: PackerRunOptions): Promise<PackerR
   const exitCode = output.exitCode ?? 1;
   const seconds = (Date.now() - start) / 1000;
   if (interrupted) throw new InterruptedError(`packer build interrupted after ${seconds.toFixed(0)} s`);
-  return { exitCode, artifacts: collector.list(), errors: errors.slice(-20), seconds };
+  return { exitCode, artifacts: collector.list(), errors: errors.slice(-20), seconds, lastStep };
+}
+
+// "==> qemu.x: Provisioning with shell script: /p/load-sakila.sh" -> "load-sakila.sh"
+function provisionerOf(text: string): string | undefined {
+  const script = /Provisioning with shell script: (\S+)/.exec(text);
+  if (script) return path.basename(script[1]);
+  const upload = /Uploading (\S+) => (\S+)/.exec(text);
+  return upload ? `upload of ${path.basename(upload[1])}` : undefined;
 }
 
 // Throws with Packer's own last error lines when the build failed or made no artifact.
 export function requireArtifact(result: PackerRunResult, logFile: string): PackerArtifact {
   const last = result.errors.filter((e) => e.trim() !== '').slice(-3).join(' | ');
   if (result.exitCode !== 0) {
-    throw new PackerError(`packer build failed (exit ${result.exitCode}): ${last || 'see log'}`, {
+    const step = result.lastStep ? ` in step ${result.lastStep}` : '';
+    throw new PackerError(`packer build failed${step} (exit ${result.exitCode}): ${last || 'see log'}`, {
       hint: `full log: ${logFile}`,
     });
   }

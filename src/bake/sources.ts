@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import type { Source } from '../spec/types.js';
-import { cacheDir } from '../paths.js';
+import { sourceCacheDir } from '../paths.js';
 import { sha256File } from '../util/fs.js';
 import { BakeError } from '../errors.js';
 import { info } from '../log.js';
@@ -27,7 +27,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 function cachedPath(source: Source): string {
-  return path.join(cacheDir(), 'sources', source.sha256, source.name);
+  return path.join(sourceCacheDir(), source.sha256, source.name);
 }
 
 async function checkedCopy(from: string, to: string, source: Source, origin: string): Promise<void> {

@@ -1,13 +1,12 @@
 // A real `packer build` (Debian's Packer, amazon-ebs) of every seed spec against moto, with
 // communicator "none" since moto's instances cannot be reached: AMIs parsed and present.
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { motoEnv, startMoto, type MotoServer, type SeedImage } from '../helpers/moto.js';
-import { repoRoot } from '../../src/paths.js';
+import { runCli } from '../helpers/cli.js';
 import type { BuildManifest } from '../../src/manifest-types.js';
 
 const CANONICAL = '099720109477';
@@ -42,20 +41,11 @@ test.after.always(async () => {
   await moto?.stop();
 });
 
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('node', ['bin/amibake.js', ...args], { cwd: repoRoot, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+const amibake = (args: string[]) => runCli(args, env);
 
 const refusesInstanceStore = test.macro({
   async exec(t, image: string, faithfulBase: string) {
-    const { code, stderr } = await runCli(['bake', image, '--target', 'aws', '--no-provision']);
+    const { code, stderr } = await amibake(['bake', image, '--target', 'aws', '--no-provision']);
     t.is(code, 5, stderr.slice(-2000));
     t.regex(stderr, /preflight for .+ failed/);
     t.regex(stderr, /is instance-store-backed: Packer's amazon-ebs builds only from EBS-backed AMIs/);
@@ -68,7 +58,7 @@ const refusesInstanceStore = test.macro({
 const bakesAgainstMoto = test.macro({
   async exec(t, image: string, expectedBase: string) {
     const args = ['bake', image, '--target', 'aws', '--no-provision', '--json', '--base-ami', expectedBase];
-    const { code, stdout, stderr } = await runCli(args);
+    const { code, stdout, stderr } = await amibake(args);
     t.is(code, 0, stderr.slice(-2000));
     const manifest = JSON.parse(stdout) as BuildManifest;
     t.is(manifest.status, 'succeeded');
@@ -96,7 +86,7 @@ test.serial(bakesAgainstMoto, 'drizzle-intrepid-dev32', 'ami-0e0000000000000a2')
 
 test.serial('a stand-in of the wrong architecture is refused in preflight', async (t) => {
   const args = ['bake', 'drizzle-intrepid-dev32', '--target', 'aws', '--no-provision', '--base-ami', 'ami-0e0000000000000a1'];
-  const { code, stderr } = await runCli(args);
+  const { code, stderr } = await amibake(args);
   t.is(code, 5);
   t.regex(stderr, /base AMI ami-0e0000000000000a1 is x86_64, not i386/);
 });
@@ -106,7 +96,7 @@ test.serial('a base that no longer resolves fails in preflight, naming the filte
   moto = await startMoto();
   Object.assign(process.env, motoEnv(moto.endpoint));
   env = { ...env, ...motoEnv(moto.endpoint) };
-  const { code, stderr } = await runCli(['bake', 'ubuntu804-lamp', '--target', 'aws', '--no-provision']);
+  const { code, stderr } = await amibake(['bake', 'ubuntu804-lamp', '--target', 'aws', '--no-provision']);
   t.is(code, 5);
   t.regex(stderr, /ubuntu-hardy-8\.04-amd64-server-\*/);
   t.regex(stderr, /not expected to resolve today/);
