@@ -65,6 +65,11 @@ const AMIBAKE: Row[] = [
   ['s3:PutObject', ['state'], 'resource'],
   ['s3:DeleteObject', ['state'], 'resource'],
   ['s3:ListObjectsV2', ['state'], 'resource', { permission: 's3:ListBucket' }],
+  // Appended by the least-privilege area (src/doctor, src/iam).
+  ['ec2:CreateImage', ['doctor'], 'tag', { note: 'DryRun probe only; Packer creates the AMI' }],
+  ['iam:ListAccessKeys', ['doctor'], 'resource', { note: 'iam-policy --user-self-service' }],
+  ['iam:CreateAccessKey', ['doctor'], 'resource', { note: 'iam-policy --user-self-service' }],
+  ['iam:DeleteAccessKey', ['doctor'], 'resource', { note: 'iam-policy --user-self-service' }],
 ];
 
 // Packer 1.6.6 amazon-ebs, per its documented minimal policy; all in the bake phase.

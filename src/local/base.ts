@@ -2,11 +2,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { BakeError } from '../errors.js';
 import { info, warn } from '../log.js';
 import { cacheDir } from '../paths.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { buildBaseInto } from './base-build.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, LockHeldError } from '../util/lock.js';
 import { isAlive } from './proc.js';
 import { defaultRecipe, recipeHash, validateRecipe, type BaseRecipe } from './recipe.js';
 import { removeTree } from './remove-tree.js';
@@ -74,7 +75,12 @@ export async function ensureBase(
   if (reused) return toImage(final, reused, 0);
 
   await mkdir(basesDir(), { recursive: true });
-  const release = await acquireLock(`${final}.lock`, { timeoutMs: options.lockTimeoutMs });
+  const lock = await acquireLock(`${final}.lock`, `a build of base ${hash.slice(0, 12)}`, {
+    waitMs: options.lockTimeoutMs ?? 60 * 60_000,
+  }).catch((error: unknown) => {
+    if (error instanceof LockHeldError) throw new BakeError(error.message, { hint: 'wait for it, or end it' });
+    throw error;
+  });
   try {
     // Another process may have finished it while this one waited for the lock.
     const built = await readFinished(final);
@@ -87,7 +93,7 @@ export async function ensureBase(
     const meta = await buildFresh(final, hash, recipe);
     return toImage(final, meta, meta.buildSeconds);
   } finally {
-    release();
+    await lock.release();
   }
 }
 

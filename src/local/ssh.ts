@@ -1,4 +1,5 @@
 // Commands and file copies into a local VM through the system ssh client, with time limits.
+import { shellQuote } from '../util/shell-quote.js';
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -102,6 +103,3 @@ export function sshCopyFrom(
   });
 }
 
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}

@@ -1,21 +1,21 @@
 // A crontab with one line per scheduled image: cd to the checkout, run `amibake rebuild
 // --stale NAME`, append its output to a log per image. Times are the cron daemon's local time.
 import path from 'node:path';
+import { shellQuote } from '../util/shell-quote.js';
 import { rebuildArgs, type HostContext, type ScheduledRebuild } from './entries.js';
 
 // POSIX sh single quoting; cron turns a bare % into a newline, so it is escaped as well.
-export function shellQuote(word: string): string {
-  const quoted = /^[A-Za-z0-9_./:=@,+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-  return quoted.replace(/%/g, '\\%');
+export function cronQuote(word: string): string {
+  return shellQuote(word).replace(/%/g, '\\%');
 }
 
 export function cronLine(entry: ScheduledRebuild, host: HostContext, state?: string): string {
   const log = path.join(host.logDir, `rebuild-${entry.image}.log`);
-  const env = Object.entries(host.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  const words = [host.node, host.bin, ...rebuildArgs(entry, state)].map(shellQuote);
+  const env = Object.entries(host.env).map(([k, v]) => `${k}=${cronQuote(v)}`);
+  const words = [host.node, host.bin, ...rebuildArgs(entry, state)].map(cronQuote);
   const command = [...env, ...words].join(' ');
-  const run = `mkdir -p ${shellQuote(host.logDir)} && cd ${shellQuote(host.repo)} && ${command}`;
-  return `${entry.cron} ${run} >> ${shellQuote(log)} 2>&1`;
+  const run = `mkdir -p ${cronQuote(host.logDir)} && cd ${cronQuote(host.repo)} && ${command}`;
+  return `${entry.cron} ${run} >> ${cronQuote(log)} 2>&1`;
 }
 
 export function renderCrontab(

@@ -1,7 +1,11 @@
-// An exclusive lock file holding who took it; a lock left by a dead process is taken over.
-import { open, readFile, rm, mkdir } from 'node:fs/promises';
+// An exclusive lock file naming its holder (pid, host, since, purpose). A lock left by a dead
+// process on this host is taken over; a live holder is named in the error, at once or after
+// waiting up to `waitMs`. Known limit: liveness is checked by PID, so a holder on another
+// host is never presumed dead.
+import { link, open, readFile, rm, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { info } from '../log.js';
 
 export interface LockHolder {
   pid: number;
@@ -13,6 +17,12 @@ export interface LockHolder {
 export interface Lock {
   file: string;
   release(): Promise<void>;
+}
+
+export interface LockOptions {
+  /** How long to wait for a live holder; default 0 (fail at once). */
+  waitMs?: number;
+  pollMs?: number;
 }
 
 export class LockHeldError extends Error {
@@ -38,27 +48,45 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
   }
 }
 
-// Takes the lock or throws LockHeldError naming the holder.
-export async function acquireLock(file: string, purpose: string): Promise<Lock> {
+// The holder is written before the lock appears (a link of a complete file), so no reader
+// ever sees an empty lock and takes it for a dead one.
+async function tryCreate(file: string, holder: LockHolder): Promise<boolean> {
+  const temp = `${file}.${process.pid}.tmp`;
+  const handle = await open(temp, 'w', 0o644);
+  await handle.writeFile(JSON.stringify(holder));
+  await handle.close();
+  try {
+    await link(temp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+// Takes the lock, or throws LockHeldError naming the holder.
+export async function acquireLock(file: string, purpose: string, options: LockOptions = {}): Promise<Lock> {
   await mkdir(path.dirname(file), { recursive: true });
   const holder: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), purpose };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(file, 'wx', 0o644);
-      await handle.writeFile(JSON.stringify(holder));
-      await handle.close();
-      return { file, release: () => releaseLock(file) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  let announced = false;
+  for (;;) {
+    if (await tryCreate(file, holder)) return { file, release: () => releaseLock(file) };
     const current = await readHolder(file);
-    const sameHost = current?.host === os.hostname();
-    if (current && (!sameHost || isAlive(current.pid))) throw new LockHeldError(file, current);
-    // The holder is gone (or the file is unreadable junk): take it over.
-    await rm(file, { force: true });
+    const gone = !current || (current.host === os.hostname() && !isAlive(current.pid));
+    if (gone) {
+      // Remove it only if it still names the same dead holder, then try again.
+      const again = await readHolder(file);
+      if (JSON.stringify(again) === JSON.stringify(current)) await rm(file, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) throw new LockHeldError(file, current);
+    if (!announced) info(`waiting for pid ${current.pid}: ${current.purpose} (lock ${file})`);
+    announced = true;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
   }
-  const current = await readHolder(file);
-  throw new LockHeldError(file, current ?? { pid: 0, host: '?', since: '?', purpose });
 }
 
 async function releaseLock(file: string): Promise<void> {

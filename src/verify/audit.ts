@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AuditFinding } from '../manifest-types.js';
 import type { GuestExec } from './guest.js';
 import { localShellExec } from './guest.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../util/shell-quote.js';
 import { VerifyError } from '../errors.js';
 
 const SCRIPT_FILE = fileURLToPath(new URL('./audit.sh', import.meta.url));

@@ -1,6 +1,6 @@
 // An HTTP GET from inside the guest with whatever the guest has: curl, else python3, else
 // bash's /dev/tcp. Every way prints the body and then one trailer line with the status.
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../util/shell-quote.js';
 
 export type HttpMethod = 'auto' | 'curl' | 'python3' | 'bash';
 

@@ -1,7 +1,7 @@
 // One attempt of one smoke test in a guest: the command it runs, what it expects, what it got.
 import type { CommandSmoke, HttpSmoke, ServiceSmoke, SmokeTest, SqlSmoke } from '../spec/types.js';
 import type { GuestExec, ExecResult } from './guest.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../util/shell-quote.js';
 import { httpCommand, parseHttpOutput, type HttpAnswer, type HttpMethod } from './http-in-guest.js';
 
 export type HttpProbe = (port: number, path: string) => Promise<HttpAnswer>;

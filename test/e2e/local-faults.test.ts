@@ -40,7 +40,7 @@ function qemuUnder(buildRoot: string): string[] {
   }
 }
 
-test('a source with the wrong checksum stops the bake before any VM starts', async (t) => {
+test.serial('a source with the wrong checksum stops the bake before any VM starts', async (t) => {
   const env = await scratchEnv();
   const mirror = path.join(env.AMIBAKE_BUILD_DIR!, 'bad-mirror');
   await mkdir(mirror);
@@ -56,7 +56,7 @@ test('a source with the wrong checksum stops the bake before any VM starts', asy
   t.deepEqual(Object.keys(manifest.phases), ['sources']);
 });
 
-test('a missing source stops an offline bake with what to do', async (t) => {
+test.serial('a missing source stops an offline bake with what to do', async (t) => {
   const env = await scratchEnv();
   const empty = path.join(env.AMIBAKE_BUILD_DIR!, 'empty-mirror');
   await mkdir(empty);
@@ -66,7 +66,7 @@ test('a missing source stops an offline bake with what to do', async (t) => {
   t.is((await onlyManifest(env, 'fault-fail')).status, 'failed');
 });
 
-test('a failing provisioner fails the bake naming the step and its exit code', async (t) => {
+test.serial('a failing provisioner fails the bake naming the step and its exit code', async (t) => {
   const env = await scratchEnv();
   const result = await runCli(['bake', 'fault-fail'], env);
   t.is(result.code, 4, result.stderr.slice(-3000));
@@ -78,7 +78,7 @@ test('a failing provisioner fails the bake naming the step and its exit code', a
   t.deepEqual(qemuUnder(env.AMIBAKE_BUILD_DIR!), []);
 });
 
-test('SIGINT mid-bake stops Packer and QEMU and marks the build interrupted', async (t) => {
+test.serial('SIGINT mid-bake stops Packer and QEMU and marks the build interrupted', async (t) => {
   const env = await scratchEnv();
   const run = startCli(['bake', 'fault-hang'], env);
   await run.waitFor(/hang-here: waiting/, 900_000);

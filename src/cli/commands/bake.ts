@@ -7,7 +7,8 @@ import { withInterrupts } from '../../bake/interrupts.js';
 import { bakeTarget, targetOption } from '../../bake/image.js';
 import { mirrorsFromEnv } from '../../bake/sources.js';
 
-export const summary = 'bake an image (no verification): bake NAME [--target local|aws] [--offline] [--no-provision] [--base-ami ID]';
+export const summary = 'bake an image (no verification): bake NAME [--target local|aws] [--offline] [--no-provision] [--base-ami ID]\n' +
+  '               [--ssh-host H --ssh-port P --ssh-user U --ssh-key FILE]';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('bake', argv, {
@@ -16,6 +17,10 @@ export async function run(argv: string[]): Promise<number> {
     'source-mirror': { type: 'string', multiple: true },
     'no-provision': { type: 'boolean', default: false },
     'base-ami': { type: 'string' },
+    'ssh-host': { type: 'string' },
+    'ssh-port': { type: 'string' },
+    'ssh-user': { type: 'string' },
+    'ssh-key': { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const [name] = positionals;
@@ -28,6 +33,11 @@ export async function run(argv: string[]): Promise<number> {
     offline: values.offline,
     noProvision: values['no-provision'],
     baseAmi: values['base-ami'],
+    // A machine standing in for the aws build instance (it already trusts --ssh-key).
+    sshHost: values['ssh-host'],
+    sshPort: values['ssh-port'],
+    sshUser: values['ssh-user'],
+    sshPrivateKeyFile: values['ssh-key'],
   };
   const result = await withInterrupts((signal) => bakeTarget(loaded, target, { ...options, signal }));
   if (values.json) printJson(result.manifest);
