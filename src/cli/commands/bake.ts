@@ -7,8 +7,7 @@ import { withInterrupts } from '../../bake/interrupts.js';
 import { bakeTarget, targetOption } from '../../bake/image.js';
 import { mirrorsFromEnv } from '../../bake/sources.js';
 
-export const summary = 'bake an image (no verification): bake NAME [--target local|aws] [--offline] [--no-provision] [--base-ami ID]\n' +
-  '               [--ssh-host H --ssh-port P --ssh-user U --ssh-key FILE]';
+export const summary = 'bake without verifying: bake NAME [--target local|aws] (see README for flags)';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('bake', argv, {
