@@ -70,7 +70,8 @@ async function imagesCheck(region: string | undefined) {
 // An endpoint that carries out DryRun calls must not be probed: say so instead.
 async function dryRunHonoured(region: string | undefined): Promise<string | undefined> {
   try {
-    await call(ec2Client(region), 'ec2:DescribeRegions', new DescribeRegionsCommand({ DryRun: true }));
+    const command = new DescribeRegionsCommand({ DryRun: true });
+    await call(ec2Client(region), 'ec2:DescribeRegions', command);
     return 'the endpoint ignored DryRun (DescribeRegions succeeded)';
   } catch (error) {
     const code = codeOf(error);
@@ -91,8 +92,9 @@ async function runProbe(probe: Probe, region: string | undefined, image: ProbeIm
     const result = diagnose(check, error, { permission: probe.action, phase: probe.phase });
     if (result.missingAction && probe.usesImage && !image.real) {
       // A tag-scoped grant cannot match an AMI that does not exist: not proof of a lack.
-      return { ...result, status: 'warn' as const,
-        finding: `${result.finding}, probed on placeholder ${image.id} (no AMI tagged ${TAG_IMAGE})` };
+      const finding =
+        `${result.finding}, probed on placeholder ${image.id} (no AMI tagged ${TAG_IMAGE})`;
+      return { ...result, status: 'warn' as const, finding };
     }
     if (result.status === 'fail' && !result.missingAction && !isCredentialFailure(error)) {
       return warnResult(check, `could not probe: ${result.finding}`);

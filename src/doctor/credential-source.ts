@@ -79,10 +79,12 @@ function profileSource(name: string, env: NodeJS.ProcessEnv, home?: string): Cre
   const found = fromProfile(name, env, home);
   const where = `${found.files.credentials}, ${found.files.config}`;
   if (!found.exists) {
-    return { kind: 'none', detail: `AWS_PROFILE=${name} names no profile in ${where}`, usable: false };
+    const detail = `AWS_PROFILE=${name} names no profile in ${where}`;
+    return { kind: 'none', detail, usable: false };
   }
   if (!found.kind) {
-    return { kind: 'none', detail: `profile ${name} holds no credentials (${where})`, usable: false };
+    const detail = `profile ${name} holds no credentials (${where})`;
+    return { kind: 'none', detail, usable: false };
   }
   if (found.kind === 'instance') return instanceSource(env, `profile ${name} defers to it`);
   return { kind: 'profile', detail: `profile ${name} (${found.kind})`, usable: true };
@@ -109,7 +111,8 @@ export function findCredentialSource(env = process.env, home?: string): Credenti
   if (env.AWS_PROFILE) return profileSource(env.AWS_PROFILE, env, home);
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     const session = env.AWS_SESSION_TOKEN ? ', with a session token' : '';
-    return { kind: 'env', detail: `environment variables AWS_ACCESS_KEY_ID${session}`, usable: true };
+    const detail = `environment variables AWS_ACCESS_KEY_ID${session}`;
+    return { kind: 'env', detail, usable: true };
   }
   const fallback = fromProfile('default', env, home);
   if (fallback.kind && fallback.kind !== 'instance') {
@@ -121,7 +124,9 @@ export function findCredentialSource(env = process.env, home?: string): Credenti
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
     return { kind: 'container', detail: 'container credentials endpoint', usable: true };
   }
-  const half = env.AWS_ACCESS_KEY_ID ? 'AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY' : '';
+  const half = env.AWS_ACCESS_KEY_ID
+    ? 'AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY'
+    : '';
   return instanceSource(env, half);
 }
 

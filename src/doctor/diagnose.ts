@@ -16,7 +16,11 @@ const CREDENTIAL_CODES = new Set([
   'InvalidAccessKeyId',
   'InvalidToken',
 ]);
-const PERMISSION_CODES = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException']);
+const PERMISSION_CODES = new Set([
+  'UnauthorizedOperation',
+  'AccessDenied',
+  'AccessDeniedException',
+]);
 
 export const CREDENTIALS_REMEDY =
   'the keys are wrong or expired: check AWS_PROFILE / AWS_ACCESS_KEY_ID and its secret,' +
@@ -45,7 +49,9 @@ export function isPermissionFailure(error: unknown): boolean {
 
 export function permissionResult(check: string, code: string, context: CallContext): CheckResult {
   const statement = statementToAdd(context.permission, context.phase, context.state);
-  const grant = statement ? JSON.stringify(statement) : `{"Effect":"Allow","Action":["${context.permission}"]}`;
+  const grant = JSON.stringify(
+    statement ?? { Effect: 'Allow', Action: [context.permission], Resource: '*' },
+  );
   return {
     ...fail(check, `this identity lacks ${context.permission} (${code})`,
       `add this statement to its policy: ${grant}`),

@@ -26,6 +26,10 @@ async function nearestExisting(dir: string): Promise<string> {
 
 async function localStateCheck(dir: string): Promise<CheckResult> {
   const existing = await nearestExisting(dir);
+  if (!(await stat(existing)).isDirectory()) {
+    return fail('state', `${existing} is a file, so ${dir} cannot be a directory`,
+      'use --state with a directory path');
+  }
   try {
     await access(existing, constants.W_OK);
   } catch {

@@ -45,7 +45,8 @@ export async function acceleratorCheck(): Promise<CheckResult> {
   try {
     const choice = await detectAccelerator();
     if (choice.accelerator === 'kvm') return ok('accelerator', `KVM: ${choice.reason}`);
-    return warnResult('accelerator', `TCG (software emulation, several times slower): ${choice.reason}`,
+    const finding = `TCG (software emulation, several times slower): ${choice.reason}`;
+    return warnResult('accelerator', finding,
       'load kvm_intel or kvm_amd and give this user rw access to /dev/kvm');
   } catch (error) {
     return fail('accelerator', firstLine(error), (error as { hint?: string }).hint);

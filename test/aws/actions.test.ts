@@ -118,9 +118,9 @@ test('sending an action outside its declared phases throws', async (t) => {
 });
 
 test('Packer actions are marked as Packer\'s and counted in the bake policy', (t) => {
-  const createImage = ACTIONS.find((a) => a.action === 'ec2:CreateImage');
-  t.is(createImage?.by, 'packer');
-  t.is(declaredAction('ec2:CreateImage'), undefined, 'amibake itself never calls CreateImage');
+  const createImage = ACTIONS.find((a) => a.action === 'ec2:CreateImage' && a.by === 'packer');
+  t.true(createImage?.phases.includes('bake'));
+  t.deepEqual(declaredAction('ec2:CreateImage')?.phases, ['doctor'], 'amibake calls it only as a DryRun probe');
   t.true(permissionsFor('bake').includes('ec2:CreateImage'));
   t.false(permissionsFor('bake').includes('sts:GetCallerIdentity'), 'needs no permission');
   t.true(permissionsFor('state').includes('s3:ListBucket'), 'IAM name of ListObjectsV2');

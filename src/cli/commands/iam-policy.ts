@@ -26,7 +26,8 @@ function scopeOption(value: string | undefined): PolicyScope {
 
 // A default AMIBAKE_STATE in S3 is used when --state is not given.
 function stateOption(value: string | undefined) {
-  const uri = value ?? (process.env.AMIBAKE_STATE?.startsWith('s3://') ? process.env.AMIBAKE_STATE : '');
+  const fallback = process.env.AMIBAKE_STATE ?? '';
+  const uri = value ?? (fallback.startsWith('s3://') ? fallback : '');
   return uri ? stateBucketOf(uri) : undefined;
 }
 
@@ -46,7 +47,8 @@ export async function run(argv: string[]): Promise<number> {
   const phases = parsePhases(values.phases);
   const scope = scopeOption(values.scope);
   const state = stateOption(values.state);
-  const policy = buildPolicy({ phases, scope, state, userSelfService: values['user-self-service'] });
+  const userSelfService = values['user-self-service'];
+  const policy = buildPolicy({ phases, scope, state, userSelfService });
   if (phases.includes('state') && !state) {
     warn('no --state s3://bucket/prefix given: the S3 actions apply to every bucket');
   }
