@@ -2,6 +2,7 @@
 // process on this host is taken over; a live holder is named in the error, at once or after
 // waiting up to `waitMs`. Known limit: liveness is checked by PID, so a holder on another
 // host is never presumed dead.
+import { readFileSync, rmSync } from 'node:fs';
 import { link, open, readFile, rm, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,7 +74,7 @@ export async function acquireLock(file: string, purpose: string, options: LockOp
   const deadline = Date.now() + (options.waitMs ?? 0);
   let announced = false;
   for (;;) {
-    if (await tryCreate(file, holder)) return { file, release: () => releaseLock(file) };
+    if (await tryCreate(file, holder)) return holdLock(file);
     const current = await readHolder(file);
     const gone = !current || (current.host === os.hostname() && !isAlive(current.pid));
     if (gone) {
@@ -89,7 +90,23 @@ export async function acquireLock(file: string, purpose: string, options: LockOp
   }
 }
 
-async function releaseLock(file: string): Promise<void> {
-  const current = await readHolder(file);
-  if (current?.pid === process.pid) await rm(file, { force: true });
+// Released explicitly, or at the latest when the process exits (a signal handler that calls
+// process.exit included), so an interrupted run leaves no lock behind.
+function holdLock(file: string): Lock {
+  const releaseAtExit = () => {
+    try {
+      if ((JSON.parse(readFileSync(file, 'utf8')) as LockHolder).pid === process.pid) rmSync(file, { force: true });
+    } catch {
+      // Already gone or unreadable: nothing of ours to remove.
+    }
+  };
+  process.once('exit', releaseAtExit);
+  return {
+    file,
+    release: async () => {
+      process.off('exit', releaseAtExit);
+      const current = await readHolder(file);
+      if (current?.pid === process.pid) await rm(file, { force: true });
+    },
+  };
 }
