@@ -9,6 +9,7 @@ import type { Source } from '../spec/types.js';
 import { sourceCacheDir } from '../paths.js';
 import { sha256File } from '../util/fs.js';
 import { BakeError } from '../errors.js';
+import { archiveCachePath, archiveMember, extractMember } from './archive-source.js';
 import { info } from '../log.js';
 
 export interface SourceOptions {
@@ -44,13 +45,32 @@ async function checkedCopy(from: string, to: string, source: Source, origin: str
   await rename(temp, to);
 }
 
+async function fetchTo(url: string, file: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.download`;
+  try {
+    const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(600_000) });
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+    await pipeline(Readable.fromWeb(response.body as never), createWriteStream(partial));
+    await rename(partial, file);
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
+
+// Downloads the file (or the archive holding it, once) and keeps it only if its sha256 matches.
 async function download(source: Source, to: string): Promise<void> {
   const temp = `${to}.${process.pid}.download`;
   await mkdir(path.dirname(to), { recursive: true });
+  const inArchive = archiveMember(source.url);
   try {
-    const response = await fetch(source.url, { redirect: 'follow', signal: AbortSignal.timeout(600_000) });
-    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
-    await pipeline(Readable.fromWeb(response.body as never), createWriteStream(temp));
+    if (inArchive) {
+      const archive = archiveCachePath(inArchive.archiveUrl);
+      if (!(await exists(archive))) await fetchTo(inArchive.archiveUrl, archive);
+      await extractMember(archive, inArchive.member, temp);
+    } else {
+      await fetchTo(source.url, temp);
+    }
     await checkedCopy(temp, to, source, source.url);
   } catch (error) {
     if (error instanceof BakeError) throw error;
