@@ -28,7 +28,7 @@ type Row = [action: string, phases: Phase[], scoping: Scoping, extra?: Partial<A
 const AMIBAKE: Row[] = [
   ['ec2:DescribeImages', ['bake', 'verify', 'publish', 'prune', 'state', 'doctor'], 'none'],
   ['ec2:DescribeInstanceTypes', ['bake', 'verify', 'doctor'], 'none'],
-  ['ec2:DescribeRegions', ['doctor'], 'none'],
+  ['ec2:DescribeRegions', ['publish', 'prune', 'doctor'], 'none'],
   ['ec2:CopyImage', ['publish'], 'tag'],
   ['ec2:CreateTags', ['publish', 'verify'], 'tag'],
   ['ec2:ModifyImageAttribute', ['publish'], 'tag'],

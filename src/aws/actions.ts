@@ -132,12 +132,14 @@ export function toAwsError(error: unknown, action: string, region: string): AwsE
     const message = 'the endpoint does not support this call (HTTP 500 without an error code)';
     return new AwsError(message, {
       call: where, code: 'NotSupportedByEndpoint', cause: error,
-      hint: 'moto and other emulators leave some EC2 calls unimplemented',
+      hint: 'moto and other emulators leave some EC2 calls unimplemented, and answer so too' +
+        ` for a region they do not know: check the region name (${region})`,
     });
   }
   if (code === 'TimeoutError' || (code && NETWORK_CODES.has(code))) {
     const message = `cannot reach the endpoint (${code}): ${detail}`;
-    return new AwsError(message, { call: where, code, cause: error });
+    const hint = `check the network, the region name (${region}) and AWS_ENDPOINT_URL if set`;
+    return new AwsError(message, { call: where, code, hint, cause: error });
   }
   const label = code ?? `HTTP ${status ?? '?'}`;
   return new AwsError(`${label}: ${detail}`, { call: where, code, cause: error });

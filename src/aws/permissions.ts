@@ -118,3 +118,81 @@ export async function confirmSharing(
     }
   }
 }
+
+/** The image's launch permissions and each snapshot's volume permissions, as plain names. */
+export interface SharingState {
+  image: LaunchPermission[];
+  snapshots: Record<string, string[]>;
+}
+
+export async function readSharing(
+  region: string,
+  imageId: string,
+  snapshotIds: string[],
+): Promise<SharingState> {
+  const ec2 = ec2Client(region);
+  const image = await send(
+    ec2,
+    new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'launchPermission' }),
+    { phase: 'publish' },
+  );
+  const snapshots: Record<string, string[]> = {};
+  for (const snapshotId of snapshotIds) {
+    const command = new DescribeSnapshotAttributeCommand({
+      SnapshotId: snapshotId,
+      Attribute: 'createVolumePermission',
+    });
+    const out = await send(ec2, command, { phase: 'publish' });
+    const names = (out.CreateVolumePermissions ?? []).map((p) => p.Group ?? p.UserId ?? '?');
+    snapshots[snapshotId] = names;
+  }
+  return { image: image.LaunchPermissions ?? [], snapshots };
+}
+
+/**
+ * Takes back what `sharing` granted and `before` did not have, as far as it took effect: for
+ * images that existed before a publish that then failed. Returns what it removed, as names.
+ */
+export async function unshare(
+  region: string,
+  imageId: string,
+  sharing: Sharing,
+  before: SharingState,
+): Promise<string[]> {
+  const now = await readSharing(region, imageId, Object.keys(before.snapshots));
+  const asked = launchPermissions(sharing).map(describePermission);
+  const had = before.image.map(describePermission);
+  const remove = now.image.filter((p) => {
+    const name = describePermission(p);
+    return asked.includes(name) && !had.includes(name);
+  });
+  if (remove.length > 0) {
+    await send(
+      ec2Client(region),
+      new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Remove: remove } }),
+      { phase: 'publish' },
+    );
+  }
+  const granted = [...(sharing.public ? ['all'] : []), ...sharing.accounts];
+  for (const [snapshotId, hadNames] of Object.entries(before.snapshots)) {
+    const names = (now.snapshots[snapshotId] ?? [])
+      .filter((name) => granted.includes(name) && !hadNames.includes(name));
+    if (names.length > 0) await unshareSnapshot(region, snapshotId, names);
+  }
+  return remove.map(describePermission);
+}
+
+async function unshareSnapshot(region: string, snapshotId: string, names: string[]) {
+  const accounts = names.filter((n) => n !== 'all');
+  await send(
+    ec2Client(region),
+    new ModifySnapshotAttributeCommand({
+      SnapshotId: snapshotId,
+      Attribute: 'createVolumePermission',
+      OperationType: 'remove',
+      ...(names.includes('all') ? { GroupNames: ['all'] } : {}),
+      ...(accounts.length > 0 ? { UserIds: accounts } : {}),
+    }),
+    { phase: 'publish' },
+  );
+}

@@ -1,5 +1,7 @@
-// One publish run's shared state, and the work done in each target region: find or make the
-// copy, wait for it, tag it with its snapshots, share both, and read the sharing back.
+// One publish run's shared state, and the work done in each target region in two steps: find
+// or make the copy, wait for it and tag it with its snapshots; then, once every region holds
+// an available copy, share both and read the sharing back. Sharing comes last so that an
+// interrupt during the long copy wait leaves nothing shared.
 import { CopyImageCommand, type Image } from '@aws-sdk/client-ec2';
 import { AwsError, InterruptedError } from '../errors.js';
 import { info } from '../log.js';
@@ -15,7 +17,15 @@ import {
   tagValue,
   TAG_BUILD,
 } from './image-ops.js';
-import { confirmSharing, shareImage, shareSnapshot, type Sharing } from './permissions.js';
+import {
+  confirmSharing,
+  isShared,
+  readSharing,
+  shareImage,
+  shareSnapshot,
+  type Sharing,
+  type SharingState,
+} from './permissions.js';
 import type { SourceAmi } from './publish-checks.js';
 
 export interface RegionOutcome {
@@ -40,6 +50,8 @@ export interface Run {
   created: RegionOutcome[];
   /** Images that existed before this run and are part of the publish. */
   kept: RegionOutcome[];
+  /** Kept images this run shared, with their sharing before, so a rollback can undo it. */
+  sharedKept: Array<{ outcome: RegionOutcome; before: SharingState }>;
 }
 
 function throwIfStopped(run: Run): void {
@@ -101,7 +113,7 @@ async function obtain(run: Run, region: string): Promise<RegionOutcome> {
 // A fresh copy is never ready at once, so it is described only after a first wait.
 async function availableImage(run: Run, result: RegionOutcome): Promise<Image> {
   const { region, imageId } = result;
-  if (result.origin !== 'copied') {
+  if (result.origin !== 'copied' && isShared(run.sharing)) {
     const current = await describeImage(region, imageId, 'publish');
     if (!current) {
       throw new AwsError(`${imageId} in ${region} no longer exists`, { code: 'ImageGone' });
@@ -111,16 +123,28 @@ async function availableImage(run: Run, result: RegionOutcome): Promise<Image> {
   return waitAvailable({ region, imageId, deadline: run.deadline, signal: run.stop.signal });
 }
 
-export async function publishRegion(run: Run, region: string): Promise<RegionOutcome> {
+/** Step one in a region: an available copy (or the bake's own AMI), tagged with its snapshots. */
+export async function prepareRegion(run: Run, region: string): Promise<RegionOutcome> {
   const result = await obtain(run, region);
   const image = await availableImage(run, result);
   throwIfStopped(run);
   result.snapshots = snapshotsOf(image);
   // CopyImageTags is not honoured everywhere (moto ignores it): tag explicitly, snapshots too.
   await tagResources(region, [result.imageId, ...result.snapshots], run.tags, 'publish');
-  await shareImage(region, result.imageId, run.sharing);
-  for (const snapshotId of result.snapshots) await shareSnapshot(region, snapshotId, run.sharing);
-  await confirmSharing(region, result.imageId, result.snapshots, run.sharing);
-  info(`publish ${region}: ${result.imageId} ready (${result.origin})`);
+  return result;
+}
+
+/** Step two: share the image and its snapshots and read the sharing back. */
+export async function shareRegion(run: Run, result: RegionOutcome): Promise<RegionOutcome> {
+  throwIfStopped(run);
+  const { region, imageId, snapshots } = result;
+  if (result.origin !== 'copied' && isShared(run.sharing)) {
+    const before = await readSharing(region, imageId, snapshots);
+    run.sharedKept.push({ outcome: result, before });
+  }
+  await shareImage(region, imageId, run.sharing);
+  for (const snapshotId of snapshots) await shareSnapshot(region, snapshotId, run.sharing);
+  await confirmSharing(region, imageId, snapshots, run.sharing);
+  info(`publish ${region}: ${imageId} ready (${result.origin})`);
   return result;
 }

@@ -15,8 +15,9 @@ import {
   imageSizeGiB,
   type SourceAmi,
 } from './publish-checks.js';
-import { AFTERMATH, amisOf, recordFailure } from './publish-rollback.js';
-import { publishRegion, type RegionOutcome, type Run } from './publish-run.js';
+import { AFTERMATH, recordedAmis, recordFailure } from './publish-rollback.js';
+import { assertUsableRegions } from './regions.js';
+import { prepareRegion, shareRegion, type RegionOutcome, type Run } from './publish-run.js';
 
 export type { RegionOutcome } from './publish-run.js';
 
@@ -39,21 +40,31 @@ export interface PublishOutcome {
   publicCounts: Record<string, number>;
 }
 
-// Every region runs to an end; the first failure stops the others at their next wait.
-async function publishAll(run: Run, regions: string[], signal?: AbortSignal) {
+// Every region runs the step to an end; the first failure stops the others at their next wait.
+async function eachRegion<T, R>(run: Run, items: T[], step: (item: T) => Promise<R>) {
   let firstError: unknown;
   const settled = await Promise.allSettled(
-    regions.map((region) =>
-      publishRegion(run, region).catch((error: unknown) => {
+    items.map((item) =>
+      step(item).catch((error: unknown) => {
         firstError ??= error;
         run.stop.abort();
         throw error;
       }),
     ),
   );
-  if (signal?.aborted) throw new InterruptedError('publish interrupted by a signal');
   if (firstError) throw firstError;
-  return settled.map((s) => (s as PromiseFulfilledResult<RegionOutcome>).value);
+  return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
+}
+
+// Copies everywhere first, sharing after: a signal during the copy wait leaves nothing shared.
+async function publishAll(run: Run, regions: string[], signal?: AbortSignal) {
+  try {
+    const ready = await eachRegion(run, regions, (region) => prepareRegion(run, region));
+    return await eachRegion(run, ready, (result) => shareRegion(run, result));
+  } catch (error) {
+    if (signal?.aborted) throw new InterruptedError('publish interrupted by a signal');
+    throw error;
+  }
 }
 
 function ourTags(request: PublishRequest, manifest: BuildManifest, source: SourceAmi) {
@@ -79,6 +90,7 @@ async function prepare(request: PublishRequest) {
   const sharing = sharingOf(request.publish);
   const source = assertPublishable(manifest, sharing.public);
   const regions = [...new Set(request.regions ?? request.publish.regions)];
+  await assertUsableRegions(regions, 'publish', source.region);
   const sourceImage = await describeImage(source.region, source.imageId, 'publish');
   if (!sourceImage) {
     const message = `the bake's AMI ${source.imageId} no longer exists in ${source.region}`;
@@ -102,6 +114,7 @@ async function prepare(request: PublishRequest) {
     stop: new AbortController(),
     created: [],
     kept: [],
+    sharedKept: [],
   };
   return { run, regions, publicCounts };
 }
@@ -115,7 +128,7 @@ export async function publishBuild(request: PublishRequest): Promise<PublishOutc
     const outcomes = await publishAll(run, regions, request.signal);
     const at = new Date().toISOString();
     const record: PublishRecord = {
-      status: 'published', at, public: run.sharing.public, amis: amisOf(outcomes),
+      status: 'published', at, public: run.sharing.public, amis: recordedAmis(run, outcomes),
     };
     await recordPublish(request.manifestFile, record);
     return { record, regions: outcomes, publicCounts };

@@ -5,12 +5,17 @@ const NOT_RECORDED = '(not recorded)';
 const short = (hash: string) => hash.slice(0, 12);
 const old = (hash: string | null) => (hash ? short(hash) : NOT_RECORDED);
 
+/** A message of several lines (a preflight lists one problem per line) as one table cell. */
+export function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, ' ');
+}
+
 export function describeReason(reason: StaleReason): string {
   switch (reason.kind) {
     case 'never_built':
       return 'never built';
     case 'last_failed': {
-      const why = reason.reason ? ` (${reason.reason})` : '';
+      const why = reason.reason ? ` (${oneLine(reason.reason)})` : '';
       return `last build ${reason.build_id} ${reason.status}${why}`;
     }
     case 'spec_changed':
@@ -23,6 +28,6 @@ export function describeReason(reason: StaleReason): string {
 }
 
 export function describeEntry(entry: OutdatedEntry): string {
-  if (entry.error) return `check failed: ${entry.error}`;
+  if (entry.error) return `check failed: ${oneLine(entry.error)}`;
   return entry.stale ? entry.reasons.map(describeReason).join('; ') : 'up to date';
 }

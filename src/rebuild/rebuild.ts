@@ -1,12 +1,13 @@
 // `rebuild --stale`: under one lock per image, finds what is stale and bakes only that, one
 // build at a time. Baking is injected (runImage) so tests can stand in for Packer.
-import { AmibakeError } from '../errors.js';
+import { AmibakeError, EXIT, InterruptedError } from '../errors.js';
 import { info, warn } from '../log.js';
 import type { BuildManifest } from '../manifest-types.js';
 import type { LoadedSpec, TargetName } from '../spec/types.js';
 import type { StateLock, StateStore } from '../state/store.js';
 import { checkOutdated, type OutdatedDeps, type OutdatedEntry } from './outdated.js';
 import { describeReason } from './describe.js';
+import { entriesFor } from '../state/state-index.js';
 
 export interface RunImageOptions {
   name: string;
@@ -14,6 +15,8 @@ export interface RunImageOptions {
   publish?: boolean;
   /** The store this run records builds in; runImage should write its manifests there too. */
   state?: StateStore;
+  /** Aborted by SIGINT/SIGTERM: the bake stops its Packer and records itself interrupted. */
+  signal?: AbortSignal;
 }
 
 /** Bakes, verifies and optionally publishes one image; throws on failure. */
@@ -22,6 +25,8 @@ export type RunImage = (options: RunImageOptions) => Promise<BuildManifest>;
 export interface RebuildOptions extends OutdatedDeps {
   runImage: RunImage;
   publish: boolean;
+  /** Once aborted, the image being rebuilt stops and no further image is started. */
+  signal?: AbortSignal;
 }
 
 export interface RebuildOutcome {
@@ -66,6 +71,17 @@ function manifestOf(error: unknown): BuildManifest | undefined {
   return candidate && typeof candidate.build_id === 'string' ? candidate : undefined;
 }
 
+// A failed bake that carries no manifest still recorded one: the newest build begun since.
+async function buildBegunSince(
+  store: StateStore,
+  entry: OutdatedEntry,
+  since: string,
+): Promise<string | undefined> {
+  const index = await store.index(entry.image).catch(() => undefined);
+  if (!index) return undefined;
+  return entriesFor(index, entry.target).filter((e) => e.started_at >= since).at(-1)?.build_id;
+}
+
 // Only AWS images with a publish section can be published; --publish means "where possible".
 function shouldPublish(spec: LoadedSpec | undefined, target: TargetName, asked: boolean): boolean {
   return asked && target === 'aws' && spec?.spec.publish !== undefined;
@@ -78,12 +94,14 @@ async function rebuildOne(
 ): Promise<RebuildOutcome> {
   const { image, target } = entry;
   info(`rebuilding ${image} (${target}): ${entry.reasons.map(describeReason).join('; ')}`);
+  const since = new Date().toISOString();
   try {
     const manifest = await options.runImage({
       name: image,
       target,
       publish: shouldPublish(spec, target, options.publish),
       state: options.store,
+      signal: options.signal,
     });
     await options.store.put(manifest);
     if (manifest.status !== 'succeeded') {
@@ -96,8 +114,11 @@ async function rebuildOne(
     if (failed) await options.store.put(failed);
     const message = error instanceof Error ? error.message : String(error);
     warn(`rebuild of ${image} (${target}) failed: ${message}`);
-    const exitCode = error instanceof AmibakeError ? error.exitCode : 1;
-    const build_id = failed?.build_id;
+    const interrupted = error instanceof InterruptedError || options.signal?.aborted === true;
+    const exitCode = interrupted
+      ? EXIT.interrupted
+      : error instanceof AmibakeError ? error.exitCode : EXIT.failed;
+    const build_id = failed?.build_id ?? (await buildBegunSince(options.store, entry, since));
     return { image, target, result: 'failed', build_id, error: message, exitCode };
   }
 }
@@ -116,6 +137,7 @@ export async function rebuildStale(
         const { image, target, error } = entry;
         outcomes.push({ image, target, result: 'not_checked', error });
       } else if (entry.stale) {
+        if (options.signal?.aborted) break;
         const spec = specs.find((s) => s.name === entry.image);
         outcomes.push(await rebuildOne(entry, spec, options));
       }

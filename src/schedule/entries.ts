@@ -54,15 +54,29 @@ export function rebuildArgs(entry: ScheduledRebuild, state?: string): string[] {
   ];
 }
 
-const CARRIED = ['AMIBAKE_IMAGES_DIR', 'AMIBAKE_BUILD_DIR', 'AMIBAKE_CACHE_DIR', 'AMIBAKE_STATE'];
+// Paths (made absolute, since the run starts elsewhere) and values a scheduled run needs to do
+// what a run from this shell would: without the source mirror a spec whose sources cannot be
+// downloaded (Sakila) always fails; without the SSH CIDR no aws rebuild can be verified.
+const CARRIED_PATHS = [
+  'AMIBAKE_IMAGES_DIR', 'AMIBAKE_BUILD_DIR', 'AMIBAKE_CACHE_DIR', 'AMIBAKE_STATE',
+];
+const CARRIED_LISTS = ['AMIBAKE_SOURCE_MIRROR'];
+const CARRIED_VALUES = ['AMIBAKE_SSH_CIDR'];
+
+function absolute(value: string): string {
+  return path.isAbsolute(value) || value.includes('://') ? value : path.resolve(value);
+}
 
 /** This checkout as the scheduled runs will see it; AMIBAKE_* settings are carried over. */
 export function hostContext(env = process.env): HostContext {
   const carried: Record<string, string> = {};
-  for (const name of CARRIED) {
+  for (const name of [...CARRIED_PATHS, ...CARRIED_LISTS, ...CARRIED_VALUES]) {
     const value = env[name];
     if (!value) continue;
-    carried[name] = path.isAbsolute(value) || value.includes('://') ? value : path.resolve(value);
+    if (CARRIED_PATHS.includes(name)) carried[name] = absolute(value);
+    else if (CARRIED_LISTS.includes(name)) {
+      carried[name] = value.split(':').filter((d) => d !== '').map(absolute).join(':');
+    } else carried[name] = value;
   }
   return {
     node: process.execPath,

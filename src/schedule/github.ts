@@ -7,6 +7,7 @@ import type { ScheduledRebuild } from './entries.js';
 export const WORKFLOW_FILE = 'amibake-rebuild.yml';
 export const ROLE_VARIABLE = 'AMIBAKE_AWS_ROLE_ARN';
 export const STATE_VARIABLE = 'AMIBAKE_STATE';
+export const SSH_CIDR_VARIABLE = 'AMIBAKE_SSH_CIDR';
 
 interface MatrixRow {
   image: string;
@@ -101,6 +102,7 @@ export function workflowObject(
               IMAGE: '${{ matrix.image }}',
               PUBLISH: '${{ matrix.publish }}',
               AMIBAKE_STATE: state ?? `\${{ vars.${STATE_VARIABLE} }}`,
+              AMIBAKE_SSH_CIDR: `\${{ vars.${SSH_CIDR_VARIABLE} }}`,
             },
             run: REBUILD_SCRIPT,
           },
@@ -117,6 +119,8 @@ export function renderWorkflow(entries: ScheduledRebuild[], state?: string): str
     ' GitHub runs schedules in UTC. Set repository variables:',
     `   ${ROLE_VARIABLE}: an IAM role trusting GitHub's OIDC provider for this repository`,
     `   ${STATE_VARIABLE}: s3://bucket/prefix (runners keep nothing between runs)`,
+    `   ${SSH_CIDR_VARIABLE}: the runner's public address as a /32, to verify new AMIs over SSH`,
+    '   (a self-hosted runner with a fixed address; GitHub-hosted runners change theirs)',
   ].join('\n');
   return doc.toString({ lineWidth: 0 });
 }

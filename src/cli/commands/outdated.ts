@@ -20,6 +20,12 @@ export function outdatedExitCode(report: OutdatedReport): number {
   return report.entries.some((e) => e.stale) ? EXIT.stale : EXIT.ok;
 }
 
+/** `stale` says whether any image is known to be stale, also when another one's check failed. */
+export function outdatedJson(report: OutdatedReport, location: string) {
+  const stale = report.entries.some((e) => e.stale);
+  return { stale, state: location, calls: report.calls, images: report.entries };
+}
+
 function state(entry: OutdatedReport['entries'][number]): string {
   if (entry.error) return 'error';
   return entry.stale ? 'stale' : 'current';
@@ -43,8 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   const report = await checkOutdated(specs, liveOutdatedDeps(store, targets));
   const code = outdatedExitCode(report);
   if (values.json) {
-    const stale = code === EXIT.stale;
-    printJson({ stale, state: store.location, calls: report.calls, images: report.entries });
+    printJson(outdatedJson(report, store.location));
   } else {
     printTable(
       ['IMAGE', 'TARGET', 'STATE', 'WHY'],

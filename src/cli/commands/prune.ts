@@ -1,15 +1,19 @@
-// amibake prune NAME --keep N [--older-than DAYS] [--apply] [--json]: removes an image's old
-// AMIs (ours only, never one in use) in every region of its spec; a dry run without --apply.
+// amibake prune NAME --keep N [--older-than DAYS] [--regions a,b] [--apply] [--json]: removes
+// an image's old AMIs (ours only, never one in use) in every region of its spec, or in
+// --regions; a dry run without --apply.
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../../errors.js';
 import { info, printJson } from '../../log.js';
 import { loadSpec } from '../../spec/load.js';
 import type { LoadedSpec } from '../../spec/types.js';
 import { prune, pruneTable, type PruneOutcome } from '../../aws/prune.js';
+import { parseRegionList } from '../../aws/regions.js';
+import { withInterrupts } from '../../bake/interrupts.js';
 
 export const summary = 'remove old AMIs of an image: prune NAME --keep N [--older-than DAYS]';
 
-const USAGE = 'usage: amibake prune NAME --keep N [--older-than DAYS] [--apply] [--json]';
+const USAGE =
+  'usage: amibake prune NAME --keep N [--older-than DAYS] [--regions a,b] [--apply] [--json]';
 
 function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -44,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('prune', argv, {
     keep: { type: 'string' },
     'older-than': { type: 'string' },
+    regions: { type: 'string' },
     apply: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
@@ -59,13 +64,18 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`prune: give --keep N (the spec sets no retention); ${USAGE}`);
   }
   const olderThan = wholeNumber('--older-than', values['older-than'], 0);
-  const outcome = await prune({
-    image: name,
-    regions: pruneRegions(loaded),
-    keep,
-    olderThanDays: olderThan ?? retention?.older_than_days,
-    apply: values.apply,
-  });
+  // --regions reaches regions outside the spec, e.g. ones published to with publish --regions.
+  const regions = parseRegionList('prune', values.regions) ?? pruneRegions(loaded);
+  const outcome = await withInterrupts((signal) =>
+    prune({
+      image: name,
+      regions,
+      keep,
+      olderThanDays: olderThan ?? retention?.older_than_days,
+      apply: values.apply,
+      signal,
+    }),
+  );
   printSummary(outcome);
   if (values.json) printJson(outcome);
   return 0;

@@ -1,9 +1,13 @@
 // `amibake rebuild --stale [NAME...] [--target T] [--publish] [--json] [--state URI]`: bakes
 // (and with --publish publishes) only the stale images, under a lock per image.
 import { EXIT, UsageError } from '../../errors.js';
+import { withInterrupts } from '../../bake/interrupts.js';
+import { loadSpec } from '../../spec/load.js';
+import { resolveSshCidr } from '../../verify/ssh-cidr.js';
 import { info, printJson } from '../../log.js';
 import { STATE_HELP, selectSpecs, targetsOption } from '../../rebuild/cli-common.js';
 import { liveOutdatedDeps } from '../../rebuild/deps.js';
+import { oneLine } from '../../rebuild/describe.js';
 import { rebuildStale, type RebuildReport, type RunImage } from '../../rebuild/rebuild.js';
 import { openStateStore } from '../../state/store.js';
 import { printTable } from '../../state/table.js';
@@ -33,13 +37,40 @@ function show(report: RebuildReport, json: boolean): void {
   }
   printTable(
     ['IMAGE', 'TARGET', 'RESULT', 'BUILD', 'ERROR'],
-    report.outcomes.map((o) => [o.image, o.target, o.result, o.build_id ?? '-', o.error ?? '']),
+    report.outcomes.map((o) => [
+      o.image, o.target, o.result, o.build_id ?? '-', oneLine(o.error ?? ''),
+    ]),
   );
 }
 
+// An aws rebuild verifies the new AMI over SSH: without the CIDR it must not make an AMI that
+// nothing could ever verify (and that `outdated` would then count as current).
+function requireSshCidr(): void {
+  try {
+    resolveSshCidr();
+  } catch (error) {
+    throw new UsageError(
+      'not started: an aws rebuild verifies the new AMI over SSH and needs AMIBAKE_SSH_CIDR' +
+        ` (${(error as Error).message})`,
+      { hint: 'set AMIBAKE_SSH_CIDR=203.0.113.7/32 (your public address) for the run' },
+    );
+  }
+}
+
+/** The real baker: bake, verify, publish, with AMIBAKE_SOURCE_MIRROR and the run's signal. */
 async function realRunImage(): Promise<RunImage> {
-  const { runImageByName } = await import('../../bake/image.js');
-  return runImageByName;
+  const { runImage } = await import('../../bake/image.js');
+  const { mirrorsFromEnv } = await import('../../bake/sources.js');
+  return async (options) => {
+    if (options.target === 'aws') requireSshCidr();
+    const loaded = await loadSpec(options.name);
+    return runImage(loaded, options.target, {
+      publish: options.publish,
+      state: options.state,
+      signal: options.signal,
+      mirrors: mirrorsFromEnv(),
+    });
+  };
 }
 
 /** The command with its baker injectable; `run` passes the real one. */
@@ -64,11 +95,15 @@ export async function runRebuild(argv: string[], runImage?: RunImage): Promise<n
   const targets = targetsOption(values.target);
   const specs = await selectSpecs('rebuild', positionals, positionals.length === 0, USAGE);
   const store = await openStateStore(values.state);
-  const report = await rebuildStale(specs, {
-    ...liveOutdatedDeps(store, targets),
-    runImage: runImage ?? (await realRunImage()),
-    publish: values.publish === true,
-  });
+  const baker = runImage ?? (await realRunImage());
+  const report = await withInterrupts((signal) =>
+    rebuildStale(specs, {
+      ...liveOutdatedDeps(store, targets),
+      runImage: baker,
+      publish: values.publish === true,
+      signal,
+    }),
+  );
   show(report, values.json === true);
   return rebuildExitCode(report);
 }
