@@ -10,8 +10,6 @@ import { publishBuild } from '../aws/publish.js';
 import { bakeLocal, type BakeResult } from './bake-local.js';
 import { bakeAws, type AwsBakeOptions } from './bake-aws.js';
 import { recordState } from './record-state.js';
-import { loadSpec } from '../spec/load.js';
-import type { RunImageOptions } from '../rebuild/rebuild.js';
 
 export function targetOption(value: string | undefined): TargetName {
   if (value === 'local' || value === 'aws') return value;
@@ -44,8 +42,8 @@ export async function runImage(loaded: LoadedSpec, target: TargetName, options: 
     sshCidr: options.sshCidr,
     sshHost: options.sshHost,
     sshPort: options.sshPort ? Number(options.sshPort) : undefined,
+    state: options.state,
   });
-  await recordState(outcome.manifest, options.state);
   process.stderr.write(`${formatResults(outcome.verification.results)}\n`);
   for (const finding of outcome.verification.audit) {
     warn(`share-safety: ${finding.kind} at ${finding.path}: ${finding.detail}`);
@@ -74,8 +72,3 @@ export async function runImage(loaded: LoadedSpec, target: TargetName, options: 
   return manifest;
 }
 
-// The form `rebuild` calls: by image name, recording into the rebuild's state store.
-export async function runImageByName(options: RunImageOptions): Promise<BuildManifest> {
-  const loaded = await loadSpec(options.name);
-  return runImage(loaded, options.target, { publish: options.publish, state: options.state });
-}

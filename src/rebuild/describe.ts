@@ -24,6 +24,10 @@ export function describeReason(reason: StaleReason): string {
       return `base changed in ${reason.region}: ${reason.old ?? NOT_RECORDED} -> ${reason.new}`;
     case 'base_recipe_changed':
       return `base recipe changed ${old(reason.old)} -> ${short(reason.new)}`;
+    case 'not_verified':
+      return reason.verification === 'failed'
+        ? `last build ${reason.build_id} failed verification`
+        : `last build ${reason.build_id} was never verified`;
   }
 }
 

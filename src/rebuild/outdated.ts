@@ -1,4 +1,5 @@
-// Decides which (image, target) pairs need a rebuild: never built, last build failed, spec
+// Decides which (image, target) pairs need a rebuild: never built, last build failed or not
+// verified, spec
 // changed, or a base changed (AWS: the newest base AMI in each region the last build took its
 // base from; local: the base recipe). The store is read first, then every AWS base is resolved
 // in one batch: one lookup per distinct (region, owners, filter).
@@ -15,7 +16,8 @@ export type StaleReason =
   | { kind: 'last_failed'; build_id: string; status: BuildStatus; reason?: string }
   | { kind: 'spec_changed'; build_id: string; old: string; new: string }
   | { kind: 'base_changed'; build_id: string; region: string; old: string | null; new: string }
-  | { kind: 'base_recipe_changed'; build_id: string; old: string | null; new: string };
+  | { kind: 'base_recipe_changed'; build_id: string; old: string | null; new: string }
+  | { kind: 'not_verified'; build_id: string; verification: 'failed' | 'missing' };
 
 export interface OutdatedEntry {
   image: string;
@@ -152,6 +154,11 @@ function judge(h: History, resolved: Resolved, deps: OutdatedDeps): OutdatedEntr
   if (finished && finished.status !== 'succeeded') {
     const { build_id, status, reason } = finished;
     entry.reasons.push({ kind: 'last_failed', build_id, status, ...(reason ? { reason } : {}) });
+  }
+  // A bake that was never proven (verification failed, or never ran) is not a current image.
+  if (finished?.status === 'succeeded' && finished.verification?.status !== 'passed') {
+    const verification = finished.verification ? 'failed' : 'missing';
+    entry.reasons.push({ kind: 'not_verified', build_id: finished.build_id, verification });
   }
   if (last) {
     entry.last_succeeded = last.build_id;

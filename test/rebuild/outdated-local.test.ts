@@ -200,3 +200,21 @@ test('outdated prints a table on stdout; exit 10 until a local image is built', 
   t.is(current.status, EXIT.ok, current.stderr);
   t.regex(current.stdout, /^desk\s+local\s+current\s+up to date$/m);
 });
+
+test('a bake that failed verification, or never ran it, is stale until one is proven', async (t) => {
+  const { images, store } = await fixture();
+  const desk = await loadSpec('desk', images);
+  const common = { image: 'desk', target: 'local' as const, spec_hash: desk.hash, base: { recipe_hash: RECIPE } };
+  const check = async () => (await checkOutdated([desk], deps(store, fakeResolver({}).resolve))).entries[0];
+
+  const failed = { status: 'failed' as const, at: 'now', results: [], audit: [] };
+  await store.put(makeManifest({ ...common, build_id: 'v1', started_at: '2025-01-02T00:00:00.000Z', verification: failed }));
+  t.deepEqual((await check()).reasons, [{ kind: 'not_verified', build_id: 'v1', verification: 'failed' }]);
+  t.is(describeEntry(await check()), 'last build v1 failed verification');
+
+  await store.put(makeManifest({ ...common, build_id: 'v2', started_at: '2025-01-03T00:00:00.000Z', verification: undefined }));
+  t.deepEqual((await check()).reasons, [{ kind: 'not_verified', build_id: 'v2', verification: 'missing' }]);
+
+  await store.put(makeManifest({ ...common, build_id: 'v3', started_at: '2025-01-04T00:00:00.000Z' }));
+  t.false((await check()).stale);
+});

@@ -22,6 +22,7 @@ export function makeManifest(
     phases: {},
     artifacts: [],
     tool_version: '0.1.0',
+    verification: { status: 'passed', at: '2025-01-01T00:12:00.000Z', results: [], audit: [] },
     ...overrides,
   };
 }
