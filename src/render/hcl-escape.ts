@@ -44,13 +44,16 @@ function checkNoGoTemplate(text: string): void {
     const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
     throw new RenderError(
       `value ${JSON.stringify(shown)} contains "{{", which Packer would run as its own template`,
-      { hint: 'remove "{{" from the spec value' },
+      { hint: 'remove "{{" from the spec value, or from the path (AMIBAKE_BUILD_DIR, images dir)' },
     );
   }
 }
 
 export function hclString(value: string): string {
   checkNoGoTemplate(value);
+  // HCL can write \u0000, but Packer passes values on as C strings: a step variable with a NUL
+  // was seen to hang Packer's SSH session for five minutes.
+  if (value.includes('\0')) throw new RenderError('a value for Packer contains a NUL byte');
   return quote(value);
 }
 

@@ -1,20 +1,61 @@
 // Render contexts for `amibake render`, which previews a build without baking: a cached base
 // disk is used when one exists, otherwise placeholder paths under the build dir (a bake passes
-// real ones). The SSH key and the aws base AMI of SSM-named bases are placeholders too.
+// real ones). The SSH key and the aws base AMI of SSM-named bases are placeholders too. The
+// preview's own key and an empty sources directory are made, so `packer validate` passes.
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { TOOL_VERSION } from '../bake/manifest.js';
 import { detectAccelerator } from '../local/accel.js';
 import { defaultRecipe, listBases, recipeHash } from '../local/base.js';
+import { createBuildKey } from '../local/keys.js';
 import { warn } from '../log.js';
 import { buildDir } from '../paths.js';
 import type { LoadedSpec, TargetName } from '../spec/types.js';
 import type { LocalContext, RenderContext } from './context.js';
 import type { PackerInfo } from './packer-version.js';
+import { writeFailure } from './write-output.js';
 
 export const PLACEHOLDER_SHA256 = '0'.repeat(64);
 export const PLACEHOLDER_AMI = 'ami-00000000000000000';
+/** The build id of every preview: a fixed one, so rendering twice gives the same bytes. */
+export const PREVIEW_BUILD_ID = 'preview';
 const PLACEHOLDER_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPLACEHOLDERPLACEHOLDERPLACEHOLDER amibake-render';
+
+// Packer validate reads the key file; the preview keeps the placeholder public key on the
+// kernel command line, so a new key does not change the rendered bytes. Made once, reused;
+// made aside and renamed into place, so renders running at once never see half a key.
+// Without ssh-keygen the preview still renders, only `packer validate` will not accept it.
+async function previewKey(dir: string): Promise<string> {
+  const file = path.join(dir, 'id_ed25519');
+  if (existsSync(file)) return file;
+  const aside = `${dir}.${process.pid}.tmp`;
+  try {
+    await createBuildKey(aside);
+    await rename(aside, dir).catch(async (error: NodeJS.ErrnoException) => {
+      await rm(aside, { recursive: true, force: true });
+      // Another render put its key there first: use that one.
+      if (!existsSync(file)) throw error;
+    });
+  } catch (error) {
+    await rm(aside, { recursive: true, force: true }).catch(() => undefined);
+    if (!(error as NodeJS.ErrnoException).syscall?.startsWith('spawn')) {
+      throw writeFailure(dir, path.dirname(dir), error);
+    }
+    warn(`no placeholder SSH key for the preview (${(error as Error).message}); ` +
+      'packer validate will ask for it');
+  }
+  return file;
+}
+
+async function placeholderDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw writeFailure(dir, path.dirname(dir), error);
+  }
+}
 
 async function localPreview(loaded: LoadedSpec, preview: string): Promise<LocalContext> {
   const release = loaded.spec.targets.local?.release ?? 'bookworm';
@@ -27,7 +68,7 @@ async function localPreview(loaded: LoadedSpec, preview: string): Promise<LocalC
     kernel: path.join(base?.dir ?? preview, 'vmlinuz'),
     initrd: path.join(base?.dir ?? preview, 'initrd.img'),
     accelerator: accel.accelerator,
-    sshPrivateKeyFile: path.join(preview, 'key', 'id_ed25519'),
+    sshPrivateKeyFile: await previewKey(path.join(preview, 'key')),
     sshPublicKey: PLACEHOLDER_KEY,
     sshUser: loaded.spec.targets.local?.ssh_user ?? base?.user ?? defaultRecipe(release).user,
     outputDir: path.join(preview, 'output'),
@@ -60,7 +101,10 @@ export async function previewContext(
   const dir = buildDir(loaded.name, target);
   const preview = path.join(dir, 'preview');
   const ctx: RenderContext = { target, packer, buildId: options.buildId, outDir: dir };
-  if ((loaded.spec.sources ?? []).length > 0) ctx.sourcesDir = path.join(preview, 'sources');
+  if ((loaded.spec.sources ?? []).length > 0) {
+    ctx.sourcesDir = path.join(preview, 'sources');
+    await placeholderDir(ctx.sourcesDir);
+  }
   if (target === 'local') ctx.local = await localPreview(loaded, preview);
   else {
     ctx.aws = awsPreview(loaded);

@@ -84,10 +84,12 @@ export async function renderBuild(loaded: LoadedSpec, ctx: RenderContext): Promi
     provisioners: plan.provisioners.map((p) => provisionerView(p, dir, env)),
   };
   const hcl = formatHcl(engine.render('build.pkr.hcl.hbs', view));
+  // build.pkr.hcl goes last: a render that fails half-way never leaves a new build file that
+  // names scripts it did not write.
   const files: OutputFile[] = [
-    { path: 'build.pkr.hcl', content: hcl, mode: 0o644 },
     ...renderScripts(engine, plan.provisioners),
     ...plan.contentFiles.map((f) => ({ path: f.path, content: f.content, mode: 0o600 })),
+    { path: 'build.pkr.hcl', content: hcl, mode: 0o644 },
   ];
   const written = await writeOutput(dir, files);
   return {

@@ -1,6 +1,8 @@
 // The parts of a spec that apply to one target, checked for what the generated scripts need.
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { RenderError } from '../errors.js';
+import { RESERVED_VAR } from '../spec/build-limits.js';
 import type { FileEntry, Source, Spec, Step, TargetName } from '../spec/types.js';
 
 export function forTarget<T extends { targets?: TargetName[] }>(
@@ -23,7 +25,6 @@ export function targetPackages(spec: Spec, target: TargetName): string[] {
 }
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RESERVED = /^(AMIBAKE_|DEBIAN_FRONTEND$)/;
 
 /** A step's variables as sorted KEY=value strings; amibake's own names are refused. */
 export function stepVars(step: Step): string[] {
@@ -34,7 +35,7 @@ export function stepVars(step: Step): string[] {
       if (!VAR_NAME.test(name)) {
         throw new RenderError(`step "${step.script}": variable "${name}" is not a shell name`);
       }
-      if (RESERVED.test(name)) {
+      if (RESERVED_VAR.test(name)) {
         throw new RenderError(`step "${step.script}": variable "${name}" is set by amibake itself`);
       }
       return `${name}=${vars[name]}`;
@@ -73,12 +74,28 @@ export function checkFiles(spec: Spec, target: TargetName): CheckedFile[] {
   return out;
 }
 
-/** Resolves a file entry's source under <spec dir>/files/, refusing paths that leave it. */
+// The real path when the file exists (symlinks followed), else the path as given.
+function realOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/** Resolves a file entry's source under <spec dir>/files/, refusing paths that leave it, also
+ * through a symlink (which could carry any host file into the image). */
 export function fileSourcePath(specFile: string, source: string): string {
   const base = path.join(path.dirname(specFile), 'files');
   const resolved = path.resolve(base, source);
   if (!resolved.startsWith(base + path.sep)) {
     throw new RenderError(`file source "${source}" points outside ${base}`);
+  }
+  const real = realOrSelf(resolved);
+  if (!real.startsWith(realOrSelf(base) + path.sep)) {
+    throw new RenderError(`file source "${source}" is a symlink to ${real}, outside ${base}`, {
+      hint: 'copy the file into the files directory instead',
+    });
   }
   return resolved;
 }

@@ -91,7 +91,10 @@ function toIssue(error: ErrorObject, sourceOf: SourceOf): Issue {
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const message = `unknown key "${key}"${allowedKeys(error)}`;
+      const message = key === '<<'
+        ? 'merge keys ("<<") are not part of YAML 1.2; write the keys out (an anchor and ' +
+          'alias may still repeat a whole value)'
+        : `unknown key "${key}"${allowedKeys(error)}`;
       return { path: [...path, key], at: 'key', message };
     }
     case 'required': {

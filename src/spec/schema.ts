@@ -107,7 +107,7 @@ const targets = {
 
 const source = object(
   {
-    name: str('^(?!\\.\\.?$)[A-Za-z0-9._+-]+$', 'a file name such as "app-1.2.tar.gz"'),
+    name: str('^[A-Za-z0-9][A-Za-z0-9._+-]*$', 'a file name such as "app-1.2.tar.gz"'),
     url: str('^(https?|ftp)://\\S+$', 'an http(s) or ftp URL'),
     sha256: str('^[0-9a-fA-F]{64}$', 'a sha256 of 64 hexadecimal digits'),
     destination: absolutePath,
@@ -137,7 +137,7 @@ const file = object({
   destination: absolutePath,
   source: str(),
   content: { type: 'string' },
-  mode: str('^0?[0-7]{3,4}$', 'an octal mode such as "0644"'),
+  mode: str('^[0-7]{3,4}$', 'an octal mode such as "0644"'),
   owner: str(
     '^[a-z_][a-z0-9_-]*(:[a-z_][a-z0-9_-]*)?$',
     'an owner such as "root" or "www-data:www-data"',
@@ -217,7 +217,11 @@ export const specSchema: Schema = object(
     targets,
     packages: list(packageName),
     debconf: list(
-      str('^\\S+\\s+\\S+\\s+\\S+(\\s.*)?$', 'a debconf line "package question type value"'),
+      // One line: a newline would smuggle a second answer into debconf-set-selections.
+      str(
+        '^\\S+[ \\t]+\\S+[ \\t]+\\S+([ \\t].*)?$',
+        'a debconf line "package question type value"',
+      ),
     ),
     sources: list(source),
     steps: list(step),

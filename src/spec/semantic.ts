@@ -1,7 +1,7 @@
 // Checks a spec's meaning beyond its shape: scripts and files exist, names are unique,
 // targets are declared, the cron parses. Reads the raw parsed YAML defensively, so it can run
 // even when the schema failed and every problem of a file is reported in one pass.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
 import { TARGETS } from './types.js';
@@ -52,8 +52,13 @@ function checkFileSource(source: string, filesDir: string): string | undefined {
     return `expected a path inside images/files/ (found: ${source})`;
   }
   const full = path.join(filesDir, normal);
-  if (!existsSync(full) || !statSync(full).isFile()) {
-    return `no file images/files/${normal}; add it or fix the path`;
+  if (!existsSync(full)) return `no file images/files/${normal}; add it or fix the path`;
+  if (!statSync(full).isFile()) return `images/files/${normal} is not a file; name a file in it`;
+  // A symlink could carry any host file (a credentials file, say) into the image.
+  const real = realpathSync(full);
+  if (!real.startsWith(realpathSync(filesDir) + path.sep)) {
+    return `images/files/${normal} is a symlink to ${real}, outside images/files/; ` +
+      'copy the file in instead';
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 // The shape of an image spec after validation (images/<name>.yaml). The JSON schema in
 // schema.ts is the source of truth for what is accepted; these types mirror it.
+import type { SpecProblem } from '../errors.js';
 
 export type Architecture = 'x86_64' | 'i386' | 'arm64';
 export type TargetName = 'aws' | 'local';
@@ -147,4 +148,6 @@ export interface LoadedSpec {
   spec: Spec;
   /** sha256 of the spec file's bytes. */
   hash: string;
+  /** Things that do not stop a build but deserve a look (values that look like secrets). */
+  warnings?: SpecProblem[];
 }

@@ -59,6 +59,13 @@ function describe(source: YamlSource, error: YAMLError): { path: string; message
   if (error.code === 'TAG_RESOLVE_FAILED') {
     return { path: '', message: `${error.message}; specs use plain YAML, remove the tag` };
   }
+  if (error.code === 'MULTIPLE_DOCS') {
+    const message = 'a spec is one YAML document; remove this "---" and what follows it';
+    return { path: '', message };
+  }
+  if (error.code === 'TAB_AS_INDENT') {
+    return { path: '', message: 'YAML syntax error: a tab indents this line; indent with spaces' };
+  }
   return { path: '', message: `YAML syntax error: ${error.message.split('\n')[0]}` };
 }
 
@@ -76,13 +83,19 @@ function collectionKeys(source: YamlSource): YamlIssue[] {
   return issues;
 }
 
+// After the first syntax error on a line, the parser's further errors there only echo it.
+function firstPerLine(issues: YamlIssue[]): YamlIssue[] {
+  const lines = new Set<number>();
+  return issues.filter((issue) => !lines.has(issue.line) && lines.add(issue.line));
+}
+
 /** YAML's errors and warnings as positioned issues (a spec with any of them is rejected). */
 export function yamlIssues(source: YamlSource): YamlIssue[] {
   const reported = [...source.doc.errors, ...source.doc.warnings].map((error) => {
     const pos = source.counter.linePos(error.pos[0]);
     return { line: pos.line, column: pos.col, ...describe(source, error) };
   });
-  return reported.length > 0 ? reported : collectionKeys(source);
+  return reported.length > 0 ? firstPerLine(reported) : collectionKeys(source);
 }
 
 // The first alias whose anchor is missing (YAML reports it only when converting to data).

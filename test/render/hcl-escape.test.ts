@@ -31,6 +31,10 @@ test('hcl escapes quotes, backslashes, control characters and template sigils', 
   t.is(hclString('& < = `'), '"& < = `"');
 });
 
+test('hcl refuses a NUL byte, which Packer cannot pass on', (t) => {
+  t.throws(() => hclString('a\0b'), { instanceOf: RenderError, message: /NUL byte/ });
+});
+
 test('hcl writes numbers and booleans as literals', (t) => {
   t.is(hclScalar(1024), '1024');
   t.is(hclScalar(true), 'true');

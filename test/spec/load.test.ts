@@ -15,7 +15,8 @@ const specsDir = path.join(fixtures, 'specs');
 const provisioners = path.join(specsDir, 'provisioners');
 process.env.AMIBAKE_PROVISIONERS_DIR = provisioners;
 
-const minimal = 'description: Tiny\narchitecture: arm64\ntargets:\n  local:\n    release: trixie\n';
+const minimal =
+  'description: Tiny\narchitecture: x86_64\ntargets:\n  local:\n    release: trixie\n';
 const temps: string[] = [];
 
 async function tempDir(files: Record<string, string>): Promise<string> {
@@ -73,13 +74,15 @@ test('an unknown spec name names the images dir and the known specs', async (t) 
 test('a spec name that could leave the images dir is refused before any read', async (t) => {
   const escape = loadSpec('../specs/minimal', specsDir);
   const error = await t.throwsAsync(escape, { instanceOf: SpecError });
-  t.regex(error?.message ?? '', /spec names are lower-case letters, digits and "-"/);
+  t.regex(error?.message ?? '', /give a spec by its name, not its file name or path .*"minimal"/);
+  const outside = await t.throwsAsync(loadSpec('../../etc/passwd', specsDir));
+  t.regex(outside?.message ?? '', /spec names are lower-case letters, digits and "-"/);
 });
 
 test('loadAllSpecs throws one error with the problems of every bad file', async (t) => {
   const dir = await tempDir({
     'good.yaml': minimal,
-    'bad-arch.yaml': minimal.replace('arm64', 'm68k'),
+    'bad-arch.yaml': minimal.replace('x86_64', 'm68k'),
     'bad-release.yaml': minimal.replace('release: trixie', 'release: 12'),
   });
   const error = await t.throwsAsync(loadAllSpecs(dir), { instanceOf: SpecError });
@@ -117,7 +120,9 @@ test('a file source may sit in a subdirectory of files/ but not be a directory',
     `${minimal}files:\n  - destination: /etc/motd\n    source: ${source}\n`;
   t.deepEqual(parseSpec(spec('etc/motd'), path.join(dir, 's.yaml')).problems, []);
   const problems = parseSpec(spec('etc'), path.join(dir, 's.yaml')).problems;
-  t.deepEqual(problems.map((p) => p.message), ['no file images/files/etc; add it or fix the path']);
+  t.deepEqual(problems.map((p) => p.message), [
+    'images/files/etc is not a file; name a file in it',
+  ]);
 });
 
 test('problems name files relative to the current dir when that is shorter', (t) => {

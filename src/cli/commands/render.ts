@@ -1,13 +1,15 @@
 // `amibake render NAME...|--all [--target local|aws] [--json] [--no-provision]`: writes the Packer
-// build of each spec and target into build/<name>/<target>/ without baking it.
-import { EXIT, UsageError } from '../../errors.js';
-import { info, printJson } from '../../log.js';
+// build of each spec and target into build/<name>/<target>/ without baking it. Every spec is
+// checked first (all problems at once, nothing written); rendering again gives the same bytes.
+import { existsSync } from 'node:fs';
+import { EXIT, formatSpecProblem, SpecError, UsageError, type SpecProblem } from '../../errors.js';
+import { info, printJson, warn } from '../../log.js';
 import { redact } from '../../redact.js';
-import { newBuildId } from '../../bake/manifest.js';
 import { detectPacker } from '../../render/packer-version.js';
-import { previewContext } from '../../render/preview-context.js';
+import { PREVIEW_BUILD_ID, previewContext } from '../../render/preview-context.js';
 import { renderBuild } from '../../render/render.js';
-import { listSpecNames, loadSpec } from '../../spec/load.js';
+import { imagesDir } from '../../paths.js';
+import { displayPath, listSpecNames, loadSpec } from '../../spec/load.js';
 import { TARGETS, type LoadedSpec, type TargetName } from '../../spec/types.js';
 import { parseCommandArgs } from '../args.js';
 
@@ -32,12 +34,40 @@ function parseTarget(value: string | undefined): TargetName | undefined {
   return value as TargetName;
 }
 
-async function chooseSpecs(names: string[], all: boolean): Promise<LoadedSpec[]> {
+async function chooseNames(names: string[], all: boolean): Promise<string[]> {
   if (all === names.length > 0) throw new UsageError(`name specs or give --all; ${USAGE}`);
-  const chosen = all ? await listSpecNames() : names;
-  if (chosen.length === 0) throw new UsageError('no *.yaml specs to render');
+  if (!all) return names;
+  const dir = imagesDir();
+  const found = await listSpecNames(dir);
+  if (!existsSync(dir)) {
+    throw new UsageError(`the images directory ${displayPath(dir)} does not exist`, {
+      hint: 'run from the repository, or point AMIBAKE_IMAGES_DIR at your specs',
+    });
+  }
+  if (found.length === 0) {
+    throw new UsageError(`no *.yaml specs to render in ${displayPath(dir)}`, {
+      hint: 'add images/NAME.yaml or point AMIBAKE_IMAGES_DIR at your specs',
+    });
+  }
+  return found;
+}
+
+// Every spec is loaded before anything is written, and one SpecError lists all their problems.
+async function loadChosen(names: string[]): Promise<LoadedSpec[]> {
   const loaded: LoadedSpec[] = [];
-  for (const name of chosen) loaded.push(await loadSpec(name));
+  const problems: SpecProblem[] = [];
+  for (const name of names) {
+    try {
+      loaded.push(await loadSpec(name));
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new SpecError(problems);
+  for (const spec of loaded) {
+    for (const warning of spec.warnings ?? []) warn(formatSpecProblem(warning));
+  }
   return loaded;
 }
 
@@ -71,16 +101,17 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('--no-provision applies to the aws target only');
   }
   const all = values.all === true;
-  const specs = await chooseSpecs(positionals, all);
+  const specs = await loadChosen(await chooseNames(positionals, all));
+  const plan = specs.flatMap((loaded) =>
+    targetsOf(loaded, only, all).map((target) => ({ loaded, target })),
+  );
   const packer = await detectPacker();
-  const buildId = newBuildId();
   const rendered: Rendered[] = [];
-  for (const loaded of specs) {
-    for (const target of targetsOf(loaded, only, all)) {
-      const ctx = await previewContext(loaded, target, packer, { buildId, noProvision });
-      const result = await renderBuild(loaded, ctx);
-      rendered.push({ image: loaded.name, target, dir: result.dir, files: result.files });
-    }
+  for (const { loaded, target } of plan) {
+    const options = { buildId: PREVIEW_BUILD_ID, noProvision };
+    const ctx = await previewContext(loaded, target, packer, options);
+    const result = await renderBuild(loaded, ctx);
+    rendered.push({ image: loaded.name, target, dir: result.dir, files: result.files });
   }
   if (values.json) printJson(rendered);
   else for (const r of rendered) process.stdout.write(`${redact(r.dir)}\n`);

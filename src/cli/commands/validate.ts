@@ -1,6 +1,8 @@
 // `amibake validate NAME...|--all [--json]`: checks specs; exit 0 when clean, 2 with every problem.
+// Warnings (values that look like secrets) are printed but do not change the exit code.
+import { existsSync } from 'node:fs';
 import { EXIT, formatSpecProblem, SpecError, UsageError, type SpecProblem } from '../../errors.js';
-import { info, printJson } from '../../log.js';
+import { info, printJson, warn } from '../../log.js';
 import { imagesDir } from '../../paths.js';
 import { displayPath, listSpecNames, loadSpec } from '../../spec/load.js';
 import type { LoadedSpec } from '../../spec/types.js';
@@ -29,15 +31,18 @@ async function validateAll(names: string[], dir: string): Promise<Outcome> {
 }
 
 function report(outcome: Outcome, json: boolean): void {
+  const warnings = outcome.valid.flatMap((s) => s.warnings ?? []);
   if (json) {
     printJson({
       ok: outcome.problems.length === 0,
       specs: outcome.valid.map((s) => ({ name: s.name, file: displayPath(s.file), hash: s.hash })),
       problems: outcome.problems,
+      warnings,
     });
     return;
   }
   for (const spec of outcome.valid) info(`ok ${spec.name}`);
+  for (const warning of warnings) warn(formatSpecProblem(warning));
   for (const problem of outcome.problems) info(formatSpecProblem(problem));
 }
 
@@ -48,6 +53,11 @@ async function chooseNames(positionals: string[], all: boolean, dir: string): Pr
   if (!all && positionals.length === 0) throw new UsageError(`name a spec or give --all; ${USAGE}`);
   if (!all) return positionals;
   const names = await listSpecNames(dir);
+  if (!existsSync(dir)) {
+    throw new UsageError(`the images directory ${displayPath(dir)} does not exist`, {
+      hint: 'run from the repository, or point AMIBAKE_IMAGES_DIR at your specs',
+    });
+  }
   if (names.length === 0) {
     throw new UsageError(`no *.yaml specs in ${displayPath(dir)}`, {
       hint: 'add images/NAME.yaml or point AMIBAKE_IMAGES_DIR at your specs',
