@@ -1,7 +1,9 @@
 # Every amibake command is also a make target. `make image NAME=x` bakes on the local
 # target unless TARGET=aws, verifies, and publishes only with PUBLISH=1.
 AMIBAKE := node bin/amibake.js
-TARGET ?= local
+# Empty means: every target a spec declares (render), or local (image, bake, verify).
+TARGET ?=
+BAKE_TARGET := $(or $(TARGET),local)
 NAME ?=
 SPECS := $(if $(NAME),$(NAME),--all)
 export AMIBAKE_SOURCE_MIRROR AMIBAKE_CACHE_DIR AMIBAKE_BUILD_DIR
@@ -27,19 +29,19 @@ validate:
 	$(AMIBAKE) validate $(SPECS)
 
 render:
-	$(AMIBAKE) render $(SPECS) $(if $(filter-out local aws,$(TARGET)),,--target $(TARGET))
+	$(AMIBAKE) render $(SPECS) $(if $(TARGET),--target $(TARGET),)
 
 image:
 	@test -n "$(NAME)" || { echo "usage: make image NAME=<spec> [TARGET=local|aws] [PUBLISH=1]" >&2; exit 64; }
-	$(AMIBAKE) image $(NAME) --target $(TARGET) $(if $(PUBLISH),--publish,)
+	$(AMIBAKE) image $(NAME) --target $(BAKE_TARGET) $(if $(PUBLISH),--publish,)
 
 bake:
 	@test -n "$(NAME)" || { echo "usage: make bake NAME=<spec> [TARGET=local|aws]" >&2; exit 64; }
-	$(AMIBAKE) bake $(NAME) --target $(TARGET)
+	$(AMIBAKE) bake $(NAME) --target $(BAKE_TARGET)
 
 verify:
 	@test -n "$(NAME)" || { echo "usage: make verify NAME=<spec> [TARGET=local|aws]" >&2; exit 64; }
-	$(AMIBAKE) verify $(NAME) --target $(TARGET)
+	$(AMIBAKE) verify $(NAME) --target $(BAKE_TARGET)
 
 publish:
 	@test -n "$(NAME)" || { echo "usage: make publish NAME=<spec>" >&2; exit 64; }
