@@ -16,6 +16,8 @@ import { runBuild, type BakeResult, type BuildFrame } from './build-run.js';
 import { runPackerBuild, requireArtifact } from './packer-run.js';
 import { stageSources, type SourceOptions } from './sources.js';
 import { throwIfAborted } from './interrupts.js';
+import { sourcesFor } from './target-sources.js';
+import { checkOfflinePackages } from './offline-check.js';
 import type { StateStore } from '../state/store.js';
 
 export type { BakeResult } from './build-run.js';
@@ -35,14 +37,27 @@ export async function bakeLocal(loaded: LoadedSpec, options: BakeOptions = {}): 
       hint: `bake it on AWS: make image NAME=${loaded.name} TARGET=aws`,
     });
   }
+  if (options.offline) checkOfflinePackages(loaded, defaultRecipe(local.release));
+  const localSpec = withLocalSources(loaded);
   return runBuild(loaded, 'local', options, async (frame) => {
     const keyDir = path.join(frame.dir, 'key');
     try {
-      await bakeInFrame(loaded, local, frame, keyDir, options);
+      await bakeInFrame(localSpec, local, frame, keyDir, options);
     } finally {
       await rm(keyDir, { recursive: true, force: true });
     }
   });
+}
+
+// The spec as the local bake sees it: without sources only other targets' steps use (the
+// wafflegrid tarballs feed aws-only compiles and have no checksum that could ever pass).
+function withLocalSources(loaded: LoadedSpec): LoadedSpec {
+  const { used, skipped } = sourcesFor(loaded.spec, 'local');
+  for (const { source, targets } of skipped) {
+    info(`source ${source.name}: not needed (only ${targets.join(', ')} steps use it)`);
+  }
+  if (skipped.length === 0) return loaded;
+  return { ...loaded, spec: { ...loaded.spec, sources: used } };
 }
 
 async function bakeInFrame(

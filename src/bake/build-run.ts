@@ -11,6 +11,7 @@ import { info } from '../log.js';
 import { buildPath, manifestPath, newBuildId, TOOL_VERSION, writeManifest } from './manifest.js';
 import { PhaseRecorder } from './phases.js';
 import { recordState } from './record-state.js';
+import { settleDeadBuilds } from './stale-builds.js';
 import type { StateStore } from '../state/store.js';
 
 export interface BuildFrame {
@@ -67,6 +68,9 @@ export async function runBuild(
   const frame: BuildFrame = { buildId, dir, manifest, manifestFile, phases: new PhaseRecorder(manifestFile, manifest) };
 
   try {
+    for (const dead of await settleDeadBuilds(loaded.name, target, buildId)) {
+      await recordState(dead, options.state);
+    }
     await mkdir(dir, { recursive: true });
     await writeManifest(manifestFile, manifest);
     info(`build ${buildId} of ${loaded.name} (${target}) in ${dir}`);

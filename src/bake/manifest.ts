@@ -51,11 +51,18 @@ export async function listBuildIds(image: string, target: TargetName): Promise<s
 // The manifest of a given build, or of the newest one.
 export async function findManifest(image: string, target: TargetName, buildId?: string): Promise<string> {
   const ids = await listBuildIds(image, target);
-  const id = buildId ?? ids.at(-1);
-  if (!id || !ids.includes(id)) {
-    const what = buildId ? `build ${buildId}` : 'any build';
-    throw new BakeError(`no ${what} of ${image} for target ${target}`, {
+  if (ids.length === 0) {
+    const what = buildId ? `build ${buildId} (nor any other)` : 'build';
+    throw new BakeError(`no ${what} of ${image} for target ${target} yet`, {
       hint: `bake it first: amibake bake ${image} --target ${target}`,
+    });
+  }
+  const id = buildId ?? (ids.at(-1) as string);
+  if (!ids.includes(id)) {
+    const shown = ids.length > 5 ? ['...', ...ids.slice(-5)] : ids;
+    const known = `builds: ${shown.join(', ')}`;
+    throw new BakeError(`no build ${id} of ${image} for target ${target} (${known})`, {
+      hint: `list them with: amibake builds ${image}`,
     });
   }
   return manifestPath(image, target, id);

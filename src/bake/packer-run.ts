@@ -43,7 +43,10 @@ export async function runPackerBuild(options: PackerRunOptions): Promise<PackerR
   let lastStep: string | undefined;
   const env = { ...process.env, CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1', ...options.env };
   const args = ['build', '-machine-readable', '-color=false', ...(options.args ?? []), '.'];
-  const child = $({ cwd: options.dir, env, nothrow: true, quiet: true })`packer ${args}`;
+  // setpriv: should amibake die without a word (kill -9, OOM), the kernel sends Packer SIGTERM
+  // and Packer tears down its VM, instead of baking on unwatched and holding the machine.
+  const packer = ['--pdeathsig', 'TERM', 'packer', ...args];
+  const child = $({ cwd: options.dir, env, nothrow: true, quiet: true })`setpriv ${packer}`;
 
   let interrupted = false;
   const stop = () => {
@@ -64,7 +67,13 @@ export async function runPackerBuild(options: PackerRunOptions): Promise<PackerR
       collector.add(line);
       const text = progressText(line);
       if (!text) continue;
-      lastStep = provisionerOf(text) ?? lastStep;
+      const step = provisionerOf(text);
+      // A step's stderr ("Synchronizing state of x.service...") says nothing about why a later
+      // one failed: only the running step's error lines are kept for the message.
+      if (step) {
+        lastStep = step;
+        errors.length = 0;
+      }
       if (line.type === 'ui' && line.data[0] === 'error') errors.push(text.replace(/^! /, ''));
       info(`[${elapsed(start)}] ${text}`);
     }
@@ -88,9 +97,24 @@ function provisionerOf(text: string): string | undefined {
   return upload ? `upload of ${path.basename(upload[1])}` : undefined;
 }
 
+const GUEST_LINE = /^==> [\w.-]+: (.*)$/;
+const ERRORED = /^Build '[^']+' errored after [^:]+: (.*)$/;
+
+// One line from Packer's error lines: the guest's last complaints ("E: Unable to locate
+// package x", a step's stderr) and Packer's reason, not its closing summary ("==> Some builds
+// didn't complete...", "--> builder: ..."), which only repeats the reason.
+export function failureSummary(errors: string[]): string {
+  const flat = errors.map((e) => e.replace(/\s+/g, ' ').trim()).filter((e) => e !== '');
+  const guest = flat.flatMap((e) => GUEST_LINE.exec(e)?.[1] ?? []).filter((e) => e !== '');
+  const reasons = flat.flatMap((e) => ERRORED.exec(e)?.[1] ?? []);
+  const other = flat.filter((e) => !GUEST_LINE.test(e) && !/^(==>|-->) /.test(e));
+  const reason = reasons.at(-1) ?? other.at(-1);
+  return [...guest.slice(-3), ...(reason ? [reason] : [])].join(' | ');
+}
+
 // Throws with Packer's own last error lines when the build failed or made no artifact.
 export function requireArtifact(result: PackerRunResult, logFile: string): PackerArtifact {
-  const last = result.errors.filter((e) => e.trim() !== '').slice(-3).join(' | ');
+  const last = failureSummary(result.errors);
   if (result.exitCode !== 0) {
     const step = result.lastStep ? ` in step ${result.lastStep}` : '';
     throw new PackerError(`packer build failed${step} (exit ${result.exitCode}): ${last || 'see log'}`, {

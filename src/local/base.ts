@@ -1,6 +1,7 @@
 // Cached base disks under cacheDir()/bases/<recipeHash>/: built once, atomically, under a lock.
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { BakeError } from '../errors.js';
 import { info, warn } from '../log.js';
@@ -229,13 +230,18 @@ export async function cleanBases(options: { keep?: string[] } = {}): Promise<Cle
   return result;
 }
 
+// The lock holds util/lock.ts's JSON holder ({"pid":..,"host":..}); a holder on another host
+// is presumed alive, as acquireLock presumes it.
 async function lockedByLiveProcess(hash: string): Promise<boolean> {
+  let holder: { pid?: unknown; host?: unknown };
   try {
-    const pid = Number.parseInt(await readFile(path.join(basesDir(), `${hash}.lock`), 'utf8'), 10);
-    return Number.isInteger(pid) && isAlive(pid);
+    const text = await readFile(path.join(basesDir(), `${hash}.lock`), 'utf8');
+    holder = JSON.parse(text) as typeof holder;
   } catch {
     return false;
   }
+  if (typeof holder?.host === 'string' && holder.host !== os.hostname()) return true;
+  return typeof holder?.pid === 'number' && Number.isInteger(holder.pid) && isAlive(holder.pid);
 }
 
 async function dirBytes(dir: string): Promise<number> {

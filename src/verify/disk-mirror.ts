@@ -18,7 +18,13 @@ const CONTENT_LIMIT = 64 * 1024;
 const READ_WHOLE = /^(authorized_keys2?|shadow|config|credentials|\.my\.cnf|.*\.pem)$/;
 const TOOL_TIMEOUT_MS = 10 * 60_000;
 const LINK_PLACEHOLDER = 'amibake-offline-symlink';
-const NOT_EXT4 = /Bad magic number|Couldn't find valid filesystem superblock/;
+// debugfs exits 0 even when it could not open the image: a short (truncated) file says so
+// only in "short read while trying to open" and "Filesystem not open", and must not pass as
+// an empty, clean disk.
+const NOT_EXT4 = new RegExp([
+  'Bad magic number', "Couldn't find valid filesystem superblock",
+  'while trying to open', 'Filesystem not open',
+].join('|'));
 
 interface Entry {
   inode: number;
@@ -62,7 +68,10 @@ async function debugfsBatch(image: string, commands: string[], workDir: string):
     });
   }
   if (result.code !== 0 || NOT_EXT4.test(result.stderr)) {
-    throw new VerifyError(`debugfs cannot read ${image} as ext4: ${lastLine(result.stderr)}`, {
+    // The line saying why the image would not open, not the "Filesystem not open" echoes.
+    const opening = result.stderr.split('\n').find((l) => /trying to open|superblock/i.test(l));
+    const why = (opening ?? lastLine(result.stderr)).replace(/^debugfs: /, '');
+    throw new VerifyError(`debugfs cannot read ${image} as ext4: ${why}`, {
       hint: 'the offline audit reads bare ext4 disks as the local bake makes them',
     });
   }

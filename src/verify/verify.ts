@@ -6,9 +6,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedSpec, TargetName } from '../spec/types.js';
 import type { AuditFinding, BuildManifest, SmokeResult, Verification } from '../manifest-types.js';
-import { VerifyError } from '../errors.js';
-import { info } from '../log.js';
+import { InterruptedError, VerifyError } from '../errors.js';
+import { info, warn } from '../log.js';
 import { readManifest, updateManifest } from '../bake/manifest.js';
+import { recordVerification } from '../bake/record-state.js';
+import type { StateStore } from '../state/store.js';
 import { LOCAL_ARTIFACTS } from '../bake/bake-local.js';
 import { withVm } from '../local/vm.js';
 import { detectAccelerator } from '../local/accel.js';
@@ -38,6 +40,8 @@ export interface VerifyOptions {
   pollMs?: number;
   /** local: how long the VM may take to answer SSH; default 5 min. */
   sshTimeoutMs?: number;
+  /** Where the outcome is recorded besides the manifest; default the default state store. */
+  state?: StateStore;
 }
 
 export interface VerifyOutcome {
@@ -56,13 +60,20 @@ export async function verifyBuild(opts: VerifyOptions): Promise<VerifyOutcome> {
   const manifest = await readManifest(opts.manifestFile);
   if (manifest.status !== 'succeeded') {
     const build = `build ${manifest.build_id} of ${manifest.image}`;
-    throw new VerifyError(`${build} is ${manifest.status}, not succeeded`, {
-      hint: 'verify a build that baked successfully (amibake verify NAME --build ID)',
+    const state =
+      manifest.status === 'running' ? 'has not finished (status running)' : manifest.status;
+    const why = manifest.reason ? ` (${manifest.reason})` : '';
+    throw new VerifyError(`${build} ${state}${why}: it has no artifact to verify`, {
+      hint: `verify a build that baked successfully: amibake verify ${manifest.image} --build ID` +
+        ` (amibake builds ${manifest.image} lists them)`,
     });
   }
-  const checked = opts.target === 'local'
-    ? await verifyLocal(opts, manifest)
-    : await verifyAws(opts, manifest);
+  const drift = specDrift(manifest, opts.loaded);
+  if (drift) warn(drift);
+  const checked = await (opts.target === 'local' ? verifyLocal : verifyAws)(opts, manifest)
+    .catch((error: unknown) => {
+      throw interruptedInstead(error, opts.signal, `verification of ${manifest.build_id}`);
+    });
   const verification: Verification = {
     status: checked.results.every((r) => r.passed) ? 'passed' : 'failed',
     at: new Date().toISOString(),
@@ -72,8 +83,28 @@ export async function verifyBuild(opts: VerifyOptions): Promise<VerifyOutcome> {
   const written = await updateManifest(opts.manifestFile, (m) => {
     m.verification = verification;
   });
+  // `builds`, `outdated` and publish read the store: a re-verification must reach it too.
+  await recordVerification(written, opts.state);
   const severity = auditSeverity(checked.audit, opts.loaded.spec.publish?.public ?? false);
   return { verification, severity, manifest: written };
+}
+
+// Verification runs the spec as it is now (its smoke tests, memory), which may not be the one
+// the build was baked from; that is allowed (a new smoke test for an old build) but said.
+export function specDrift(manifest: BuildManifest, loaded: LoadedSpec): string | undefined {
+  if (manifest.spec_hash === loaded.hash) return undefined;
+  return `${path.basename(loaded.file)} changed since build ${manifest.build_id} was baked: ` +
+    'it is verified with the smoke tests and settings the spec has now';
+}
+
+// Ctrl-C kills the tools a check was running (qemu-img, debugfs, ssh), which then fail in
+// their own words; the user asked for the stop, so that is what is reported (exit 130).
+function interruptedInstead(error: unknown, signal: AbortSignal | undefined, what: string) {
+  if (!signal?.aborted || error instanceof InterruptedError) return error;
+  const why = error instanceof Error ? error.message : String(error);
+  return new InterruptedError(`${what} interrupted (${why})`, {
+    hint: 'the artifact is unchanged and its verification was not recorded; run verify again',
+  });
 }
 
 function localArtifacts(manifestFile: string) {

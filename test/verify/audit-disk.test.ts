@@ -114,3 +114,11 @@ test('a disk that is not ext4 is refused with a clear message', async (t) => {
   await t.throwsAsync(auditDisk(disk), { message: /debugfs cannot read .* as ext4/ });
   await rm(dir, { recursive: true, force: true });
 });
+
+test('a disk too short to hold a filesystem is refused, never audited clean', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'amibake-disk-'));
+  const disk = path.join(dir, 'short.raw');
+  await writeFile(disk, 'not a disk\n');
+  await t.throwsAsync(auditDisk(disk), { message: /debugfs cannot read .* as ext4: .*short read/ });
+  await rm(dir, { recursive: true, force: true });
+});

@@ -18,6 +18,7 @@ import { resetClients } from '../../src/aws/clients.js';
 import { createBuildKey, type BuildKey } from '../../src/local/keys.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { readManifest } from '../../src/bake/manifest.js';
+import { openStateStore } from '../../src/state/store.js';
 import { verifyBuild } from '../../src/verify/verify.js';
 import { withAwsInstance } from '../../src/verify/aws-boot.js';
 import { tearDownSession } from '../../src/verify/aws-teardown.js';
@@ -135,12 +136,19 @@ test.serial('verify on aws records smoke results and audit, then removes all', a
   });
   const yaml = specYaml(sshd.user, [{ name: 'hello', run: 'echo hello', output: 'hello' }]);
   const fx = await fixture(yaml);
+  // The store already knows the build, with a publish record the manifest file lacks.
+  const store = await openStateStore();
+  const publish = { status: 'published' as const, at: 'then', public: false, amis: {} };
+  await store.put({ ...(await readManifest(fx.manifestFile)), publish });
   const loaded = await loadSpec('verify-test', fx.imagesDir);
   const outcome = await verifyBuild({
     loaded, target: 'aws', manifestFile: fx.manifestFile, sshCidr: '127.0.0.1/32',
     sshHost: '127.0.0.1', sshPort: sshd.port, key, auditRoot: root, pollMs: 100,
   });
   t.is(outcome.verification.status, 'passed');
+  const kept = await store.get('verify-test', fx.buildId);
+  t.deepEqual(kept?.verification, outcome.verification, 'the state store has the verification');
+  t.deepEqual(kept?.publish, publish, 'and keeps what it had');
   const results = outcome.verification.results.map((r) => [r.name, r.passed, r.actual]);
   t.deepEqual(results, [['hello', true, 'exit 0, output "hello"']]);
   t.deepEqual(outcome.verification.audit, [
