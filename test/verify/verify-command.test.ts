@@ -93,9 +93,12 @@ test.serial('verifying a build that does not exist says how to make one', async 
   const r = await capture(() => main(args));
   t.is(r.code, 7);
   t.regex(r.stderr, /no build 20990101t000000-000000 of verify-cmd for target aws/);
+  // The spec declares only aws: asking for local names what it does declare, not a bake.
   const local = await capture(() => main(['verify', 'verify-cmd']));
-  t.regex(local.stderr, /build of verify-cmd for target local/);
-  t.regex(local.stderr, /hint: bake it first: amibake bake verify-cmd --target local/);
+  t.is(local.code, 64);
+  t.regex(local.stderr, /verify-cmd declares no local target \(declared: aws\)/);
+  t.regex(local.stderr, /hint: run amibake verify verify-cmd --target aws/);
   delete process.env.AMIBAKE_IMAGES_DIR;
   await rm(path.dirname(fx.imagesDir), { recursive: true, force: true });
 });
+

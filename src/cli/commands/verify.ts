@@ -52,6 +52,12 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`verify: --${misplaced[0]} applies to --target aws only`);
   }
   const loaded = await loadSpec(name);
+  if (!loaded.spec.targets[target]) {
+    const declared = Object.keys(loaded.spec.targets).join(', ');
+    throw new UsageError(`verify: ${name} declares no ${target} target (declared: ${declared})`, {
+      hint: `run amibake verify ${name} --target ${Object.keys(loaded.spec.targets)[0]}`,
+    });
+  }
   const manifestFile = await findManifest(name, target, values.build);
   const outcome = await withInterrupts((signal) =>
     verifyBuild({
