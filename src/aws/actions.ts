@@ -3,6 +3,7 @@
 import { AwsError, InterruptedError } from '../errors.js';
 import { debug } from '../log.js';
 import { declaredAction, type Phase } from './action-registry.js';
+import { isCredentialCode, isNetworkCode, isPermissionCode } from './error-codes.js';
 
 export { ACTIONS, declaredAction, permissionsFor } from './action-registry.js';
 export type { ActionInfo, ActionService, Phase, Scoping } from './action-registry.js';
@@ -29,29 +30,6 @@ export interface SendOptions {
   abortSignal?: AbortSignal;
 }
 
-const CREDENTIAL_CODES = new Set([
-  'AuthFailure',
-  'InvalidClientTokenId',
-  'SignatureDoesNotMatch',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'RequestExpired',
-  'UnrecognizedClientException',
-  'InvalidAccessKeyId',
-  'CredentialsProviderError',
-]);
-const PERMISSION_CODES = new Set([
-  'UnauthorizedOperation',
-  'AccessDenied',
-  'AccessDeniedException',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-]);
 
 /** "ec2:DescribeImages" for a DescribeImagesCommand sent through an EC2 client. */
 export function actionOf(client: SdkClient, command: SdkCommand): string {
@@ -114,13 +92,13 @@ export function toAwsError(error: unknown, action: string, region: string): AwsE
   const status = e.$metadata?.httpStatusCode;
   const where = `${action} (${region})`;
   const detail = firstLine(e.message ?? String(error));
-  if (code && CREDENTIAL_CODES.has(code)) {
+  if (code && isCredentialCode(code)) {
     return new AwsError(`AWS rejected the credentials (${code}): ${detail}`, {
       call: where, code, cause: error,
       hint: 'check AWS_PROFILE / AWS_ACCESS_KEY_ID, or renew an expired session (aws sso login)',
     });
   }
-  if (code && PERMISSION_CODES.has(code)) {
+  if (code && isPermissionCode(code)) {
     return new AwsError(`this identity may not call ${action} (${code})`, {
       call: where, code, cause: error,
       hint:
@@ -136,7 +114,7 @@ export function toAwsError(error: unknown, action: string, region: string): AwsE
         ` for a region they do not know: check the region name (${region})`,
     });
   }
-  if (code === 'TimeoutError' || (code && NETWORK_CODES.has(code))) {
+  if (code === 'TimeoutError' || (code && isNetworkCode(code))) {
     const message = `cannot reach the endpoint (${code}): ${detail}`;
     const hint = `check the network, the region name (${region}) and AWS_ENDPOINT_URL if set`;
     return new AwsError(message, { call: where, code, hint, cause: error });

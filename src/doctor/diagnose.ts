@@ -1,26 +1,11 @@
 // Turns a failed AWS call into one check line, telling apart keys that are wrong or expired
 // from an identity that lacks an action (named, with the statement that grants it).
 import { AwsError } from '../errors.js';
+import { isCredentialCode, isPermissionCode } from '../aws/error-codes.js';
 import { statementToAdd } from '../iam/policy.js';
 import type { PolicyPhase, StateBucket } from '../iam/policy-types.js';
 import { fail, firstLine, warnResult, type CheckResult } from './check-result.js';
 
-const CREDENTIAL_CODES = new Set([
-  'AuthFailure',
-  'InvalidClientTokenId',
-  'SignatureDoesNotMatch',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'RequestExpired',
-  'UnrecognizedClientException',
-  'InvalidAccessKeyId',
-  'InvalidToken',
-]);
-const PERMISSION_CODES = new Set([
-  'UnauthorizedOperation',
-  'AccessDenied',
-  'AccessDeniedException',
-]);
 
 export const CREDENTIALS_REMEDY =
   'the keys are wrong or expired: check AWS_PROFILE / AWS_ACCESS_KEY_ID and its secret,' +
@@ -39,12 +24,12 @@ export function codeOf(error: unknown): string | undefined {
 
 export function isCredentialFailure(error: unknown): boolean {
   const code = codeOf(error);
-  return code !== undefined && (CREDENTIAL_CODES.has(code) || code === 'CredentialsProviderError');
+  return code !== undefined && isCredentialCode(code);
 }
 
 export function isPermissionFailure(error: unknown): boolean {
   const code = codeOf(error);
-  return code !== undefined && PERMISSION_CODES.has(code);
+  return isPermissionCode(code);
 }
 
 export function permissionResult(check: string, code: string, context: CallContext): CheckResult {
@@ -67,10 +52,10 @@ export function diagnose(check: string, error: unknown, context: CallContext): C
     return fail(check, `no credentials could be loaded: ${detail}`,
       'set AWS_PROFILE to a configured profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY');
   }
-  if (code && CREDENTIAL_CODES.has(code)) {
+  if (isCredentialCode(code)) {
     return fail(check, `AWS rejected the credentials (${code}): ${detail}`, CREDENTIALS_REMEDY);
   }
-  if (code && PERMISSION_CODES.has(code)) return permissionResult(check, code, context);
+  if (code && isPermissionCode(code)) return permissionResult(check, code, context);
   if (code === 'NotSupportedByEndpoint') {
     return warnResult(check, 'not supported by this endpoint (HTTP 500 without an error code)');
   }

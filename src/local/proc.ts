@@ -1,6 +1,6 @@
 // Child processes that cannot outlive amibake: own process group, parent-death signal, reaper.
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import { registerTeardown } from './reaper.js';
 
 export interface TrackedResult {
@@ -68,17 +68,7 @@ export function killPid(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-// A zombie counts as gone: it runs nothing and only waits for its parent to reap it.
-export function isAlive(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
-}
+export { isAlive } from '../util/pid.js';
 
 export async function waitUntil(
   check: () => boolean,

@@ -7,6 +7,7 @@ import { warn } from '../log.js';
 import type { BlobStore } from './blobs.js';
 import { checkKeySegment } from './blobs.js';
 import { toJson } from './cas.js';
+import { isAlive } from '../util/pid.js';
 
 export interface LockHolder {
   pid: number;
@@ -21,15 +22,6 @@ export interface StateLock {
   location: string;
   holder: LockHolder;
   release(): Promise<void>;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function parseHolder(body: string): LockHolder | undefined {

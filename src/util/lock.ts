@@ -7,6 +7,7 @@ import { link, open, readFile, rm, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { info } from '../log.js';
+import { isAlive } from './pid.js';
 
 export interface LockHolder {
   pid: number;
@@ -29,15 +30,6 @@ export interface LockOptions {
 export class LockHeldError extends Error {
   constructor(readonly file: string, readonly holder: LockHolder) {
     super(`${holder.purpose} is already running: pid ${holder.pid} on ${holder.host} since ${holder.since} (lock ${file})`);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
