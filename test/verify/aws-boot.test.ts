@@ -24,7 +24,7 @@ import { withAwsInstance } from '../../src/verify/aws-boot.js';
 import { tearDownSession } from '../../src/verify/aws-teardown.js';
 import { resolveSshCidr } from '../../src/verify/ssh-cidr.js';
 import { repoRoot } from '../../src/paths.js';
-import { startSshd, sshdMissing, type Sshd } from './sshd.js';
+import { startSshd, sshdMissing, type Sshd } from '../helpers/sshd.js';
 import { specYaml, writeFixture } from './aws-fixture.js';
 import { plantTree } from './audit-tree.js';
 

@@ -21,7 +21,8 @@ export function sshdMissing(): string | undefined {
   return existsSync(SSHD) ? undefined : `${SSHD} not found: apt-get install -y openssh-server`;
 }
 
-export async function startSshd(authorizedKeys: string[]): Promise<Sshd> {
+// `extraConfig` lines are appended to sshd_config (e.g. SetEnv PATH=... for a stand-in host).
+export async function startSshd(authorizedKeys: string[], extraConfig: string[] = []): Promise<Sshd> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'amibake-sshd-'));
   const hostKey = path.join(dir, 'host_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
@@ -40,6 +41,7 @@ export async function startSshd(authorizedKeys: string[]): Promise<Sshd> {
     'UsePAM no',
     'StrictModes no',
     'LogLevel ERROR',
+    ...extraConfig,
   ].join('\n');
   await writeFile(path.join(dir, 'sshd_config'), `${config}\n`);
   // As root, sshd insists on its privilege separation directory (the service makes it).
