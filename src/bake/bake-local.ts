@@ -17,7 +17,8 @@ import { runPackerBuild, requireArtifact } from './packer-run.js';
 import { stageSources, type SourceOptions } from './sources.js';
 import { throwIfAborted } from './interrupts.js';
 import { sourcesFor } from './target-sources.js';
-import { checkOfflinePackages } from './offline-check.js';
+import { packagesMissingOffline } from './offline-check.js';
+import { checkOfflineHost, prefetchPackages } from './offline-packages.js';
 import type { StateStore } from '../state/store.js';
 
 export type { BakeResult } from './build-run.js';
@@ -37,12 +38,14 @@ export async function bakeLocal(loaded: LoadedSpec, options: BakeOptions = {}): 
       hint: `bake it on AWS: make image NAME=${loaded.name} TARGET=aws`,
     });
   }
-  if (options.offline) checkOfflinePackages(loaded, defaultRecipe(local.release));
+  // Packages an offline guest lacks are fetched on the host, which must then run its release.
+  const offlineNeeds = options.offline ? packagesMissingOffline(loaded, defaultRecipe(local.release)) : [];
+  if (offlineNeeds.length > 0) checkOfflineHost(local.release);
   const localSpec = withLocalSources(loaded);
   return runBuild(loaded, 'local', options, async (frame) => {
     const keyDir = path.join(frame.dir, 'key');
     try {
-      await bakeInFrame(localSpec, local, frame, keyDir, options);
+      await bakeInFrame(localSpec, local, frame, keyDir, { ...options, offlineNeeds });
     } finally {
       await rm(keyDir, { recursive: true, force: true });
     }
@@ -65,7 +68,7 @@ async function bakeInFrame(
   local: NonNullable<LoadedSpec['spec']['targets']['local']>,
   { dir, manifest, phases, buildId }: BuildFrame,
   keyDir: string,
-  options: BakeOptions,
+  options: BakeOptions & { offlineNeeds: string[] },
 ): Promise<void> {
   const sourcesDir = path.join(dir, 'sources');
   await phases.run('sources', () => stageSources(loaded.spec.sources ?? [], sourcesDir, options));
@@ -79,6 +82,12 @@ async function bakeInFrame(
   const base = await phases.run('base', () => ensureBase(defaultRecipe(local.release)));
   manifest.base = { recipe_hash: base.recipeHash, sha256: base.sha256 };
   throwIfAborted(options.signal, 'base');
+
+  const debsDir = path.join(dir, 'debs');
+  if (options.offlineNeeds.length > 0) {
+    await phases.run('packages', () => prefetchPackages(base.qcow2, local.release, options.offlineNeeds, debsDir));
+    throwIfAborted(options.signal, 'packages');
+  }
 
   const key = await createBuildKey(keyDir);
   const outputDir = path.join(dir, 'packer-output');
@@ -105,6 +114,7 @@ async function bakeInFrame(
         memory: local.memory,
         cpus: local.cpus,
         kernelOutDir,
+        offlinePackagesDir: options.offlineNeeds.length > 0 ? debsDir : undefined,
       },
     }),
   );
@@ -117,6 +127,7 @@ async function bakeInFrame(
   requireArtifact(result, logFile);
 
   await phases.run('collect', () => collectArtifacts(manifest, dir, outputDir, kernelOutDir));
+  await rm(debsDir, { recursive: true, force: true });
   info(`baked ${loaded.name}: ${path.join(dir, LOCAL_ARTIFACTS.disk)}`);
 }
 

@@ -18,6 +18,8 @@ export interface LocalContext {
   cpus?: number;
   /** Host directory the baked kernel and initrd are downloaded into (Packer creates it). */
   kernelOutDir: string;
+  /** Offline bakes: host directory of .deb files fetched for the guest, installed from there. */
+  offlinePackagesDir?: string;
 }
 
 export interface AwsContext {

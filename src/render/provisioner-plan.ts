@@ -6,7 +6,7 @@ import { RenderError } from '../errors.js';
 import { provisionersDir } from '../paths.js';
 import type { LoadedSpec } from '../spec/types.js';
 import type { RenderContext } from './context.js';
-import { GUEST_BOOT_EXPORT, GUEST_FILES, GUEST_SOURCES, GUEST_STAGING } from './guest-paths.js';
+import { GUEST_BOOT_EXPORT, GUEST_FILES, GUEST_SOURCES, GUEST_DEBS, GUEST_STAGING } from './guest-paths.js';
 import {
   checkFiles,
   checkSources,
@@ -136,7 +136,12 @@ export async function planProvisioners(
 ): Promise<Plan> {
   const plan: Plan = { provisioners: [], contentFiles: [] };
   const apt = usesApt(loaded, ctx);
-  const staging = { stagingDir: GUEST_STAGING, filesDir: GUEST_FILES, sourcesDir: GUEST_SOURCES };
+  const staging = {
+    stagingDir: GUEST_STAGING,
+    filesDir: GUEST_FILES,
+    sourcesDir: GUEST_SOURCES,
+    debsDir: GUEST_DEBS,
+  };
   const prepare = { ...staging, apt, online: !ctx.offline };
   plan.provisioners.push(script('prepare', 'prepare.sh.hbs', prepare));
   const installs = await planFiles(loaded, ctx, dir, plan);
@@ -148,7 +153,10 @@ export async function planProvisioners(
     throw new RenderError(`image "${loaded.name}" has debconf answers but its base has no apt`);
   }
   if (packages.length > 0 || debconf.length > 0) {
-    plan.provisioners.push(script('packages', 'packages.sh.hbs', { apt, packages, debconf }));
+    const debs = ctx.offline ? ctx.local?.offlinePackagesDir : undefined;
+    if (debs) plan.provisioners.push({ kind: 'upload', source: `${path.resolve(debs)}/`, destination: GUEST_DEBS });
+    const view = { apt, packages, debconf, localDebs: debs ? GUEST_DEBS : null };
+    plan.provisioners.push(script('packages', 'packages.sh.hbs', view));
   }
   if (installs.length > 0) {
     plan.provisioners.push(script('files', 'files.sh.hbs', { files: installs }));
