@@ -25,7 +25,8 @@ export function toJson(value: unknown): string {
 /**
  * Applies `change` to the current value (undefined when absent) and writes the result only if
  * nobody wrote in between; otherwise waits a random, growing moment and tries again.
- * `change` runs after the read, once per attempt; it must derive its result from its argument
+ * `change` runs after the read, once per attempt (and again when a read-back shows another
+ * version), so it must be idempotent and derive its result from its argument
  * (and from reads it makes itself), never from a value captured before the loop.
  */
 export async function casUpdate<T>(
@@ -37,7 +38,10 @@ export async function casUpdate<T>(
     const current = await blobs.read(key);
     const value = await change(current ? parseJson<T>(blobs, key, current.body) : undefined);
     const condition = current ? { ifVersion: current.version } : ({ ifAbsent: true } as const);
-    if ((await blobs.write(key, toJson(value), condition)) !== undefined) return value;
+    const written = await blobs.write(key, toJson(value), condition);
+    // Read back: an endpoint whose conditional write is not atomic (moto under load accepts two
+    // writers with the same If-Match) shows another version, and the change is applied again.
+    if (written !== undefined && (written === '' || (await blobs.read(key))?.version === written)) return value;
     await sleep(delay / 2 + Math.random() * delay);
     delay = Math.min(delay * 1.5, 250);
   }

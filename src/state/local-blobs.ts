@@ -9,7 +9,8 @@ import type { Blob, BlobStore, WriteCondition } from './blobs.js';
 // A mutex is held for one read-compare-rename; one this old belongs to a crashed writer.
 // Known limit: a writer paused longer than this (SIGSTOP, swap storm) can be overtaken.
 const STALE_MUTEX_MS = 10_000;
-const MUTEX_WAIT_MS = 30_000;
+// Generous: thirty writers on a loaded two-core machine were seen to need more than 30 s.
+const MUTEX_WAIT_MS = 180_000;
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
