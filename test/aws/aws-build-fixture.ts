@@ -12,7 +12,9 @@ import {
 import { manifestPath, newBuildId, writeManifest } from '../../src/bake/manifest.js';
 import type { AuditFinding, BuildManifest } from '../../src/manifest-types.js';
 import { repoRoot } from '../../src/paths.js';
-import { registerImage } from '../helpers/moto.js';
+import test from 'ava';
+import { resetClients } from '../../src/aws/clients.js';
+import { motoEnv, registerImage, startMoto, type MotoServer } from '../helpers/moto.js';
 
 export const SOURCE_REGION = 'us-east-1';
 export const TARGETS = ['us-east-1', 'us-west-2', 'eu-west-1'];
@@ -143,4 +145,31 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
   return { child, stderr: () => stderr, done };
+}
+
+export interface MotoFile {
+  readonly moto: MotoServer;
+  readonly dirs: Dirs;
+}
+
+// One moto and temp dirs for a whole test file, with ava's hooks registered here: AWS env set,
+// publish polling fast, and (resetEach) an empty moto and fresh clients before every test.
+export function useMotoPerFile(options: { resetEach?: boolean } = {}): MotoFile {
+  const state = {} as { moto: MotoServer; dirs: Dirs };
+  test.before(async () => {
+    state.moto = await startMoto({ images: [] });
+    Object.assign(process.env, motoEnv(state.moto.endpoint), { AMIBAKE_PUBLISH_POLL_SECONDS: '0.2' });
+    state.dirs = await useTempDirs();
+  });
+  if (options.resetEach) {
+    test.beforeEach(async () => {
+      await state.moto.reset();
+      resetClients();
+    });
+  }
+  test.after.always(async () => {
+    await state.moto?.stop();
+    await state.dirs?.cleanup();
+  });
+  return state;
 }

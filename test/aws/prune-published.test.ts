@@ -2,41 +2,23 @@
 // reaches regions outside the spec, and a region name the account does not know is named.
 import test from 'ava';
 import { DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { ec2Client, resetClients } from '../../src/aws/clients.js';
+import { ec2Client } from '../../src/aws/clients.js';
 import { prune, type PruneOutcome } from '../../src/aws/prune.js';
 import { publishBuild } from '../../src/aws/publish.js';
 import { AwsError, InterruptedError } from '../../src/errors.js';
 import type { Publish } from '../../src/spec/types.js';
-import { motoEnv, startMoto, type MotoServer } from '../helpers/moto.js';
 import {
   makeAwsBuild,
   ownResources,
   SOURCE_REGION,
   startCli,
-  useTempDirs,
+  useMotoPerFile,
   writeSpec,
-  type Dirs,
 } from './aws-build-fixture.js';
 
-let moto: MotoServer;
-let dirs: Dirs;
+const file = useMotoPerFile({ resetEach: true });
 const settings: Publish = { public: false, regions: [SOURCE_REGION], tags: {} };
 
-test.before(async () => {
-  moto = await startMoto({ images: [] });
-  Object.assign(process.env, motoEnv(moto.endpoint), { AMIBAKE_PUBLISH_POLL_SECONDS: '0.2' });
-  dirs = await useTempDirs();
-});
-
-test.beforeEach(async () => {
-  await moto.reset();
-  resetClients();
-});
-
-test.after.always(async () => {
-  await moto?.stop();
-  await dirs?.cleanup();
-});
 
 // moto stamps CreationDate to the second: each build waits for the next one.
 async function nextSecond(): Promise<void> {
@@ -105,7 +87,7 @@ test.serial('a misspelt or disabled region is named before anything is looked at
 });
 
 test.serial('prune --regions reaches a region the spec does not list', async (t) => {
-  await writeSpec(dirs, 'pp-extra', false, 1);
+  await writeSpec(file.dirs, 'pp-extra', false, 1);
   const build = await makeAwsBuild(ec2Client(SOURCE_REGION), 'pp-extra');
   const extra = { ...settings, regions: ['ca-central-1'] };
   await publishBuild({ image: 'pp-extra', manifestFile: build.manifestFile, publish: extra });

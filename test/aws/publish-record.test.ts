@@ -5,13 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { newBuildId, readManifest, writeManifest } from '../../src/bake/manifest.js';
-import { ec2Client, resetClients } from '../../src/aws/clients.js';
+import { ec2Client } from '../../src/aws/clients.js';
 import { publishBuild, type PublishRequest } from '../../src/aws/publish.js';
 import { checkTargetRegions } from '../../src/aws/publish-checks.js';
 import { AwsError } from '../../src/errors.js';
 import { openStateStore } from '../../src/state/store.js';
 import type { Publish } from '../../src/spec/types.js';
-import { motoEnv, startMoto, type MotoServer } from '../helpers/moto.js';
 import {
   makeAwsBuild,
   ownResources,
@@ -19,13 +18,11 @@ import {
   SOURCE_REGION,
   startCli,
   TARGETS,
-  useTempDirs,
+  useMotoPerFile,
   writeSpec,
-  type Dirs,
 } from './aws-build-fixture.js';
 
-let moto: MotoServer;
-let dirs: Dirs;
+const file = useMotoPerFile({ resetEach: true });
 const EXTRA = 'ap-southeast-2';
 const settings: Publish = {
   public: false,
@@ -34,21 +31,6 @@ const settings: Publish = {
   tags: { Project: 'amibake-test' },
 };
 
-test.before(async () => {
-  moto = await startMoto({ images: [] });
-  Object.assign(process.env, motoEnv(moto.endpoint), { AMIBAKE_PUBLISH_POLL_SECONDS: '0.2' });
-  dirs = await useTempDirs();
-});
-
-test.beforeEach(async () => {
-  await moto.reset();
-  resetClients();
-});
-
-test.after.always(async () => {
-  await moto?.stop();
-  await dirs?.cleanup();
-});
 
 function request(image: string, file: string, change: Partial<PublishRequest> = {}) {
   return { image, manifestFile: file, publish: settings, ...change };
@@ -83,7 +65,7 @@ test.serial('a failed publish to another region still lists the earlier regions'
 test.serial('the CLI records the publish in the state store', async (t) => {
   const state = await mkdtemp(path.join(os.tmpdir(), 'amibake-pub-state-'));
   t.teardown(() => rm(state, { recursive: true, force: true }));
-  await writeSpec(dirs, 'rec-cli', false);
+  await writeSpec(file.dirs, 'rec-cli', false);
   const build = await makeAwsBuild(ec2Client(SOURCE_REGION), 'rec-cli');
   const args = ['publish', 'rec-cli', '--regions', 'us-west-2', '--state', state, '--json'];
   const { code, stderr } = await startCli(args).done;
@@ -94,7 +76,7 @@ test.serial('the CLI records the publish in the state store', async (t) => {
 });
 
 test.serial('a failed newest build is not published; the newest good one is named', async (t) => {
-  await writeSpec(dirs, 'rec-newest', false);
+  await writeSpec(file.dirs, 'rec-newest', false);
   const older = newBuildId(new Date(Date.now() - 3_600_000));
   const good = await makeAwsBuild(ec2Client(SOURCE_REGION), 'rec-newest', { buildId: older });
   const failed = await makeAwsBuild(ec2Client(SOURCE_REGION), 'rec-newest');

@@ -9,12 +9,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AwsError, VerifyError } from '../../src/errors.js';
 import { newBuildId, readManifest } from '../../src/bake/manifest.js';
-import { ec2Client, resetClients } from '../../src/aws/clients.js';
+import { ec2Client } from '../../src/aws/clients.js';
 import { findAwsManifest } from '../../src/aws/manifest-io.js';
 import { publishBuild, type PublishRequest } from '../../src/aws/publish.js';
 import type { AuditFinding, PublishRecord } from '../../src/manifest-types.js';
 import type { Publish } from '../../src/spec/types.js';
-import { motoEnv, startMoto, type MotoServer } from '../helpers/moto.js';
 import {
   makeAwsBuild,
   ownResources,
@@ -22,15 +21,13 @@ import {
   SOURCE_REGION,
   startCli,
   TARGETS,
-  useTempDirs,
+  useMotoPerFile,
   writeSpec,
-  type Dirs,
 } from './aws-build-fixture.js';
 
 // One server for the file; tests are serial and each starts from an empty moto. No preloaded
 // images: moto's own come with snapshots owned by the test account, which would blur counts.
-let moto: MotoServer;
-let dirs: Dirs;
+const file = useMotoPerFile({ resetEach: true });
 const COPY_REGIONS = TARGETS.filter((r) => r !== SOURCE_REGION);
 const EMPTY = { images: [], snapshots: [] };
 const settings: Publish = {
@@ -40,21 +37,6 @@ const settings: Publish = {
   tags: { Project: 'amibake-test' },
 };
 
-test.before(async () => {
-  moto = await startMoto({ images: [] });
-  Object.assign(process.env, motoEnv(moto.endpoint), { AMIBAKE_PUBLISH_POLL_SECONDS: '0.2' });
-  dirs = await useTempDirs();
-});
-
-test.beforeEach(async () => {
-  await moto.reset();
-  resetClients();
-});
-
-test.after.always(async () => {
-  await moto?.stop();
-  await dirs?.cleanup();
-});
 
 function request(image: string, file: string, change: Partial<PublishRequest> = {}) {
   return { image, manifestFile: file, publish: settings, assumeUnblocked: true, ...change };
@@ -214,7 +196,7 @@ async function firstCopyRegion(stillRunning: () => boolean): Promise<string | un
 }
 
 test.serial('SIGINT while copies are in flight removes them; the source stays', async (t) => {
-  await writeSpec(dirs, 'pub-sigint');
+  await writeSpec(file.dirs, 'pub-sigint');
   const build = await makeAwsBuild(ec2Client(SOURCE_REGION), 'pub-sigint');
   t.is(await findAwsManifest('pub-sigint'), build.manifestFile, 'the newest build is found');
   // Polls every 5 s, so the CLI is waiting when the first copy shows up.
@@ -237,7 +219,7 @@ test.serial('SIGINT while copies are in flight removes them; the source stays', 
 });
 
 test.serial('the CLI publishes the newest build to --regions and prints JSON', async (t) => {
-  await writeSpec(dirs, 'pub-cli');
+  await writeSpec(file.dirs, 'pub-cli');
   const older = newBuildId(new Date(Date.now() - 3_600_000));
   await makeAwsBuild(ec2Client(SOURCE_REGION), 'pub-cli', { buildId: older });
   const build = await makeAwsBuild(ec2Client(SOURCE_REGION), 'pub-cli');
